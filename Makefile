@@ -1,0 +1,35 @@
+# The two commands the README promises: `make demo` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck pytest bench venv clean
+
+venv:
+	@scripts/setup-venv.sh
+
+demo: venv
+	$(BIN)/comfort-hub demo --duration 20
+
+test: venv
+	@scripts/ensure-mosquitto.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	@scripts/ensure-mosquitto.sh
+	$(BIN)/pytest
+
+bench: venv
+	$(BIN)/comfort-hub bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

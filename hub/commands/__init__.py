@@ -1,0 +1,17 @@
+"""Subcommands of ``comfort-hub``. Each module has ``add_parser(subparsers)`` that sets ``run``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, Protocol
+
+
+class Command(Protocol):
+    def add_parser(self, subparsers: argparse._SubParsersAction[Any]) -> None: ...
+
+
+def _load() -> tuple[Command, ...]:
+    return ()
+
+
+COMMANDS: tuple[Command, ...] = _load()
