@@ -1,1 +1,37 @@
-"""Bluetooth LE wearable drivers: bytes on the air to typed samples, alert patterns to writes."""
+"""Bluetooth LE wearable drivers: bytes on the air to typed samples, alert patterns to writes.
+
+Errors are drawn in :mod:`firmware_bridge._errors`; every one derives from ``BridgeError``.
+"""
+
+from firmware_bridge._backoff import Backoff
+from firmware_bridge._driver import Capability, Clock, DeviceProfile, Emit, WearableDriver
+from firmware_bridge._errors import (
+    BridgeError,
+    DeviceCommandError,
+    DeviceNotFound,
+    HapticsUnsupported,
+    MalformedPayload,
+)
+from firmware_bridge._link import BleBackends, LinkEvent, LinkState, WearableLink
+from firmware_bridge._samples import AccelBatch, DeviceEvent, HeartReading
+
+__all__ = [
+    "AccelBatch",
+    "Backoff",
+    "BleBackends",
+    "BridgeError",
+    "Capability",
+    "Clock",
+    "DeviceCommandError",
+    "DeviceEvent",
+    "DeviceNotFound",
+    "DeviceProfile",
+    "Emit",
+    "HapticsUnsupported",
+    "HeartReading",
+    "LinkEvent",
+    "LinkState",
+    "MalformedPayload",
+    "WearableDriver",
+    "WearableLink",
+]

@@ -1,0 +1,164 @@
+"""Keeps one wearable connected for as long as a session runs, and says when the link changes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bleak import BleakClient, BleakScanner
+from bleak.backends.client import BaseBleakClient
+from bleak.backends.scanner import BaseBleakScanner
+from bleak.exc import BleakError
+from bleak_retry_connector import establish_connection
+
+from firmware_bridge._backoff import Backoff
+from firmware_bridge._driver import Clock, Emit, WearableDriver
+from firmware_bridge._errors import BridgeError, DeviceNotFound
+from signals import HapticPattern
+
+log = logging.getLogger(__name__)
+
+
+class LinkState(StrEnum):
+    CONNECTED = "connected"  # first connection of the session
+    LOST = "lost"
+    RESTORED = "restored"  # connected again after a loss
+    STALE = "stale"  # connected, but silent for longer than the device ever is
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    state: LinkState
+    at: float
+    address: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BleBackends:
+    """bleak backends to use; None means the platform's own radio."""
+
+    client: type[BaseBleakClient] | None = None
+    scanner: type[BaseBleakScanner] | None = None
+
+
+class WearableLink:
+    """Finds, connects and re-connects one device, runs its driver, and reports link events.
+
+    bleak-retry-connector makes each connection attempt robust (it knows which BlueZ errors
+    are worth retrying); this class adds what it does not do: keep the link up after a drop,
+    for as long as :meth:`run` runs.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        driver: WearableDriver,
+        *,
+        on_event: Emit,
+        on_link: Callable[[LinkEvent], None],
+        backends: BleBackends | None = None,
+        find_timeout_s: float = 10.0,
+        connect_timeout_s: float = 20.0,
+        backoff: Backoff | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.address = address.upper()
+        self.driver = driver
+        self._on_event = on_event
+        self._on_link = on_link
+        self._backends = backends or BleBackends()
+        self._find_timeout_s = find_timeout_s
+        self._connect_timeout_s = connect_timeout_s
+        self._backoff = backoff or Backoff()
+        self._clock = clock
+        self._client: BleakClient | None = None
+        self._dropped = asyncio.Event()
+        self._closing = False
+        self.connected = asyncio.Event()
+
+    async def run(self) -> None:
+        """Connect and stay connected until cancelled."""
+        ever_connected = False
+        failures = 0
+        try:
+            while True:
+                try:
+                    client = await self._connect_once()
+                except (BleakError, BridgeError, TimeoutError) as error:
+                    failures += 1
+                    delay = self._backoff.delay(failures)
+                    log.info("%s: %s; retrying in %.1f s", self.address, error, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                failures = 0
+                self._client = client
+                self.connected.set()
+                state = LinkState.RESTORED if ever_connected else LinkState.CONNECTED
+                ever_connected = True
+                self._on_link(LinkEvent(state, self._clock(), self.address))
+                await self._dropped.wait()
+                self.connected.clear()
+                self._client = None
+                self._on_link(LinkEvent(LinkState.LOST, self._clock(), self.address))
+        finally:
+            await self._shutdown()
+
+    async def _connect_once(self) -> BleakClient:
+        scanner = self._backends.scanner
+        if scanner is None:
+            device = await BleakScanner.find_device_by_address(
+                self.address, timeout=self._find_timeout_s
+            )
+        else:
+            device = await BleakScanner.find_device_by_address(
+                self.address, timeout=self._find_timeout_s, backend=scanner
+            )
+        if device is None:
+            raise DeviceNotFound(self.address, self._find_timeout_s)
+        self._dropped.clear()
+        # bleak-retry-connector gives up on an absent device only after ~36 s: bound it.
+        async with asyncio.timeout(self._connect_timeout_s):
+            client = await establish_connection(
+                BleakClient,
+                device,
+                device.name or self.address,
+                disconnected_callback=self._on_disconnected,
+                backend=self._backends.client,
+            )
+        try:
+            await self.driver.start(client, self._on_event)
+        except BaseException:
+            await client.disconnect()
+            raise
+        return client
+
+    def _on_disconnected(self, _client: BleakClient) -> None:
+        # Called synchronously by bleak, also for our own disconnect(): only flag it here.
+        if not self._closing:
+            self._dropped.set()
+
+    async def play(self, pattern: HapticPattern) -> bool:
+        """Play ``pattern`` now; False when the device is not connected."""
+        client = self._client
+        if client is None or not client.is_connected:
+            return False
+        try:
+            await self.driver.play(client, pattern)
+        except BleakError as error:
+            log.warning("%s: could not play %s: %s", self.address, pattern.name, error)
+            return False
+        return True
+
+    async def _shutdown(self) -> None:
+        self._closing = True
+        client, self._client = self._client, None
+        self.connected.clear()
+        if client is not None:
+            with contextlib.suppress(BleakError, TimeoutError):
+                await client.disconnect()

@@ -1,0 +1,26 @@
+"""Simulated wearables, plugged into bleak as a custom backend.
+
+The hub's device code runs unchanged against them: they advertise, accept one central,
+expose a GATT table, send the same notification bytes a real device sends and record
+every write made to them.
+"""
+
+from firmware_bridge.sim._backend import SimBleakClient, SimBleakScanner
+from firmware_bridge.sim._bangle import Buzz, SimulatedBangle
+from firmware_bridge.sim._peripheral import (
+    SimCharacteristic,
+    SimService,
+    SimulatedPeripheral,
+)
+from firmware_bridge.sim._radio import SimRadio
+
+__all__ = [
+    "Buzz",
+    "SimBleakClient",
+    "SimBleakScanner",
+    "SimCharacteristic",
+    "SimRadio",
+    "SimService",
+    "SimulatedBangle",
+    "SimulatedPeripheral",
+]

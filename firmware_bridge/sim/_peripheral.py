@@ -1,0 +1,156 @@
+"""A simulated BLE peripheral: a GATT table, advertising, and a link to at most one central."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bleak.uuids import normalize_uuid_str
+
+NotifyCallback = Callable[[bytearray], None]
+
+# The default ATT MTU before any exchange; payloads are MTU - 3 bytes.
+DEFAULT_MTU = 23
+
+
+@dataclass
+class SimCharacteristic:
+    """One characteristic of a simulated GATT table; ``properties`` use bleak's names."""
+
+    uuid: str
+    properties: list[str]
+    value: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.uuid = normalize_uuid_str(self.uuid)
+
+
+@dataclass
+class SimService:
+    uuid: str
+    characteristics: list[SimCharacteristic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.uuid = normalize_uuid_str(self.uuid)
+
+
+class PeripheralLink:
+    """The central's end of a connection, as the peripheral sees it."""
+
+    def __init__(self, on_lost: Callable[[], None]) -> None:
+        self.subscriptions: dict[str, NotifyCallback] = {}
+        self._on_lost = on_lost
+
+    def lost(self) -> None:
+        self._on_lost()
+
+
+class SimulatedPeripheral:
+    """Base class of every simulated wearable.
+
+    Subclasses describe their GATT table and react to writes; they push data to the central
+    with :meth:`notify`, which is dropped (as on a real device) unless the central subscribed.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        name: str,
+        services: list[SimService],
+        *,
+        advertised_services: list[str] | None = None,
+        mtu: int = DEFAULT_MTU,
+        rssi: int = -60,
+    ) -> None:
+        self.address = address.upper()
+        self.name = name
+        self.services = services
+        self.advertised_services = [normalize_uuid_str(u) for u in advertised_services or []]
+        self.mtu = mtu
+        self.rssi = rssi
+        self.in_range = True
+        self.connect_count = 0
+        self._link: PeripheralLink | None = None
+
+    # -- what the central does to us ----------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._link is not None
+
+    def attach(self, link: PeripheralLink) -> None:
+        self._link = link
+        self.connect_count += 1
+        self.on_connect()
+
+    def detach(self) -> None:
+        self._link = None
+        self.on_disconnect()
+
+    def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
+        if self._link is not None:
+            self._link.subscriptions[normalize_uuid_str(uuid)] = callback
+            self.on_subscribe(normalize_uuid_str(uuid))
+
+    def unsubscribe(self, uuid: str) -> None:
+        if self._link is not None:
+            self._link.subscriptions.pop(normalize_uuid_str(uuid), None)
+
+    def characteristic(self, uuid: str) -> SimCharacteristic:
+        wanted = normalize_uuid_str(uuid)
+        for service in self.services:
+            for char in service.characteristics:
+                if char.uuid == wanted:
+                    return char
+        raise KeyError(f"{self.name} has no characteristic {uuid}")
+
+    # -- hooks for subclasses ---------------------------------------------------------------
+
+    def on_connect(self) -> None:
+        """Called when a central connects."""
+
+    def on_disconnect(self) -> None:
+        """Called when the link ends, whichever side ended it."""
+
+    def on_subscribe(self, uuid: str) -> None:
+        """Called when the central enables notifications on ``uuid``."""
+
+    def on_write(self, uuid: str, data: bytes, response: bool) -> None:
+        """Called for every write the central makes."""
+
+    def on_read(self, uuid: str) -> bytes:
+        return self.characteristic(uuid).value
+
+    # -- what the device does ---------------------------------------------------------------
+
+    def is_subscribed(self, uuid: str) -> bool:
+        return self._link is not None and normalize_uuid_str(uuid) in self._link.subscriptions
+
+    def notify(self, uuid: str, data: bytes) -> bool:
+        """Send one notification; False when nobody is subscribed (the packet is dropped).
+
+        Delivery is scheduled on the event loop, never re-entrant, like a real radio.
+        """
+        if self._link is None:
+            return False
+        callback = self._link.subscriptions.get(normalize_uuid_str(uuid))
+        if callback is None:
+            return False
+        asyncio.get_running_loop().call_soon(callback, bytearray(data))
+        return True
+
+    def drop_link(self) -> None:
+        """The radio link is lost (out of range, battery, interference)."""
+        if self._link is not None:
+            link = self._link
+            self.detach()
+            link.lost()
+
+    def leave(self) -> None:
+        """The device goes away: drops the link and stops advertising until :meth:`come_back`."""
+        self.in_range = False
+        self.drop_link()
+
+    def come_back(self) -> None:
+        self.in_range = True
