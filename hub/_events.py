@@ -28,7 +28,14 @@ class PartnerAlerted:
     # From the signaller's gesture reaching this hub to the buzz command; None when the
     # signal came from another hub (their clocks are not ours).
     latency_ms: float | None
-    delivered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlertUndelivered:
+    """The alert could not be played: the wearer's device is not connected."""
+
+    wearer: str
+    message: SignalMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,7 @@ class BrokerChanged:
 HubEvent = (
     SignalSent
     | PartnerAlerted
+    | AlertUndelivered
     | AckSent
     | Confirmed
     | DuplicateDropped

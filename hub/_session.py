@@ -8,7 +8,6 @@ the relay and the alert players. It never blocks: slow work runs in tasks.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections import OrderedDict
@@ -19,6 +18,7 @@ from firmware_bridge import DeviceEvent, HeartReading, LinkEvent
 from hub._alerts import AlertPlayer, played
 from hub._events import (
     AckSent,
+    AlertUndelivered,
     BrokerChanged,
     Confirmed,
     DuplicateDropped,
@@ -165,13 +165,25 @@ class PairSession:
             )
         self._observe(SignalSent(local.name, message, intent.at))
 
-    def _acknowledge(self, local: _Wearer) -> None:
+    def acknowledge(self, wearer: str) -> AckMessage | None:
+        """``wearer`` acknowledges the partner's latest signal (from the page, say).
+
+        Returns the ack sent, or None when there was nothing to acknowledge.
+        """
+        return self._acknowledge(self._wearers[wearer])
+
+    def _acknowledge(self, local: _Wearer) -> AckMessage | None:
         signal_id, local.awaiting_ack = local.awaiting_ack, None
         if signal_id is None:
-            return  # nothing to acknowledge: a stray press
+            return None  # nothing to acknowledge: a stray press
         message = AckMessage(id=signal_id, by=local.name, at=utc_now())
         self._relay.publish_ack(local.name, message)
         self._observe(AckSent(local.name, message))
+        return message
+
+    def awaiting_ack(self, wearer: str) -> str | None:
+        """The partner's signal id ``wearer`` has been alerted to and not acknowledged."""
+        return self._wearers[wearer].awaiting_ack
 
     # -- from the broker ------------------------------------------------------------------
 
@@ -190,8 +202,8 @@ class PairSession:
             now = self._clock()
             latency = (now - origin.input_at) * 1000 if origin is not None else None
             task = local.player.alert(pattern_for(message.signal))
-            alerted = PartnerAlerted(local.name, wearer, message, now, latency, delivered=False)
-            task.add_done_callback(self._report_alert(alerted))
+            task.add_done_callback(self._report_undelivered(local.name, message))
+            self._observe(PartnerAlerted(local.name, wearer, message, now, latency))
 
     def on_ack(self, wearer: str, message: AckMessage) -> None:
         if not self._seen.first_time(f"ack:{message.id}:{wearer}"):
@@ -219,9 +231,13 @@ class PairSession:
 
         task.add_done_callback(report)
 
-    def _report_alert(self, alerted: PartnerAlerted) -> Callable[[asyncio.Task[bool]], None]:
+    def _report_undelivered(
+        self, wearer: str, message: SignalMessage
+    ) -> Callable[[asyncio.Task[bool]], None]:
         def report(done: asyncio.Task[bool]) -> None:
-            self._observe(dataclasses.replace(alerted, delivered=played(done)))
+            # A cancelled alert was replaced by a newer one: that is not a failure.
+            if not done.cancelled() and not played(done):
+                self._observe(AlertUndelivered(wearer, message))
 
         return report
 
