@@ -17,8 +17,11 @@ from hub._events import (
     HubEvent,
     LinkChanged,
     PartnerAlerted,
+    PartnerUnreachable,
+    Realerted,
     Refused,
     SignalSent,
+    StateRestored,
 )
 
 
@@ -34,6 +37,20 @@ def describe(event: HubEvent) -> str | None:
         case PartnerAlerted(wearer, sender, message, _, latency):
             timing = f" {latency:.1f} ms after {sender}'s gesture" if latency is not None else ""
             return f"{wearer}'s wearable buzzes {message.signal.upper()}{timing}"
+        case Realerted(wearer, sender, message, count, _):
+            return (
+                f"{wearer} has not acknowledged {sender}'s {message.signal.upper()}: "
+                f"alert {count + 1}, now with sound"
+            )
+        case StateRestored(wearer, level, since):
+            when = f" since {since:%H:%M:%S} UTC" if since is not None else ""
+            return (
+                f"restarted: {wearer} still holds {level.upper()}{when}; telling the partner again"
+            )
+        case PartnerUnreachable(wearer, partner, reason, back):
+            if back:
+                return f"{partner}'s side can be heard again; {wearer} is told"
+            return f"{reason}: {wearer} is told to PAUSE ({partner} cannot be heard)"
         case AckSent(wearer, message):
             return f"{wearer} acknowledges (id {message.id[:8]})"
         case Confirmed(wearer, signal_id, by, _, delivered):

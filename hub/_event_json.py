@@ -14,8 +14,11 @@ from hub._events import (
     HubEvent,
     LinkChanged,
     PartnerAlerted,
+    PartnerUnreachable,
+    Realerted,
     Refused,
     SignalSent,
+    StateRestored,
 )
 
 
@@ -34,6 +37,30 @@ def event_json(event: HubEvent) -> dict[str, Any]:
             }
         case AlertUndelivered(wearer, message):
             return {"type": "alert_undelivered", "wearer": wearer, "id": message.id}
+        case Realerted(wearer, sender, message, count, _):
+            return {
+                "type": "realert",
+                "wearer": wearer,
+                "from": sender,
+                "signal": message.signal,
+                "id": message.id,
+                "count": count,
+            }
+        case StateRestored(wearer, level, since):
+            return {
+                "type": "restored",
+                "wearer": wearer,
+                "signal": level,
+                "since": since.isoformat() if since else None,
+            }
+        case PartnerUnreachable(wearer, partner, reason, back):
+            return {
+                "type": "partner_unreachable",
+                "wearer": wearer,
+                "partner": partner,
+                "reason": reason,
+                "back": back,
+            }
         case AckSent(wearer, message):
             return {"type": "ack", "wearer": wearer, **message.model_dump(mode="json")}
         case Confirmed(wearer, signal_id, by, _, delivered):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from firmware_bridge import HeartReading, LinkEvent
 from hub._messages import AckMessage, SignalMessage
+from signals import ComfortSignal
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,39 @@ class AlertUndelivered:
 
     wearer: str
     message: SignalMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Realerted:
+    """An unacknowledged pause or stop was played again, now with sound."""
+
+    wearer: str
+    sender: str
+    message: SignalMessage
+    count: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StateRestored:
+    """After a restart the hub found ``wearer`` holding ``level`` and says so."""
+
+    wearer: str
+    level: ComfortSignal
+    since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerUnreachable:
+    """The partner's side cannot be heard (this hub lost the broker, or their hub is gone).
+
+    The local wearer is told to pause until it is back.
+    """
+
+    wearer: str
+    partner: str
+    reason: str
+    back: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +126,9 @@ HubEvent = (
     SignalSent
     | PartnerAlerted
     | AlertUndelivered
+    | Realerted
+    | StateRestored
+    | PartnerUnreachable
     | AckSent
     | Confirmed
     | DuplicateDropped

@@ -11,9 +11,12 @@ from firmware_bridge import BleBackends, DeviceEvent, LinkEvent, WearableDriver,
 from hub._alerts import AlertPlayer
 from hub._broker import BrokerAddress
 from hub._relay import MqttRelay
-from hub._session import Observer, PairSession
+from hub._session import Observer, PairSession, SessionSettings
+from hub._store import StateStore
 from hub._topics import Topics, check_name
-from signals import GestureVocabulary
+
+# The session's timers (re-alerts, contact timeouts) are this precise.
+TICK_INTERVAL_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,8 @@ class Hub:
         *,
         observer: Observer,
         backends: BleBackends | None = None,
-        vocabulary: GestureVocabulary | None = None,
+        settings: SessionSettings | None = None,
+        store: StateStore | None = None,
         client_id: str | None = None,
     ) -> None:
         for name in pair:
@@ -58,7 +62,13 @@ class Hub:
         }
         self.players = {wearer: AlertPlayer(link.play) for wearer, link in self.links.items()}
         self.session = PairSession(
-            pair, self.players, self.relay, observer=observer, vocabulary=vocabulary
+            pair_id,
+            pair,
+            self.players,
+            self.relay,
+            observer=observer,
+            settings=settings,
+            store=store,
         )
 
     def _forward_event(self, wearer: str) -> Callable[[DeviceEvent], None]:
@@ -75,14 +85,21 @@ class Hub:
 
     async def run(self) -> None:
         """Runs until cancelled."""
+        self.session.restore()
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.relay.run(self.session))
+                tasks.create_task(self._tick())
                 for link in self.links.values():
                     tasks.create_task(link.run())
         finally:
             for player in self.players.values():
                 await player.close()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_INTERVAL_S)
+            self.session.tick()
 
     async def ready(self) -> None:
         """Waits until the broker and every local wearable are connected."""

@@ -43,6 +43,7 @@ class RelayListener(Protocol):
     def on_ack(self, wearer: str, message: AckMessage) -> None: ...
     def on_state(self, wearer: str, message: StateMessage) -> None: ...
     def on_broker(self, connected: bool) -> None: ...
+    def on_hub_status(self, online: bool) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,10 @@ class MqttRelay:
             self._dispatch(str(message.topic), bytes(payload), listener)
 
     def _dispatch(self, topic: str, payload: bytes, listener: RelayListener) -> None:
+        if topic == self.topics.hub_status:
+            if payload in (b"online", b"offline"):
+                listener.on_hub_status(payload == b"online")
+            return
         parsed = self.topics.parse(topic)
         if parsed is None:
             return

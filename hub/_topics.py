@@ -59,7 +59,7 @@ class Topics:
 
     def subscriptions(self) -> list[str]:
         """Everything a hub of this pair listens to."""
-        return [f"{self.prefix}/+/{kind}" for kind in TopicKind]
+        return [f"{self.prefix}/+/{kind}" for kind in TopicKind] + [self.hub_status]
 
     def parse(self, topic: str) -> tuple[str, TopicKind] | None:
         """(wearer, kind) for one of this pair's wearer topics, else None."""

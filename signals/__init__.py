@@ -11,7 +11,14 @@ from signals._gestures import (
     Intent,
     SignalIntent,
 )
-from signals._haptics import CONFIRMATION, SIGNAL_PATTERNS, HapticPattern, Pulse, pattern_for
+from signals._haptics import (
+    CONFIRMATION,
+    LINK_RESTORED,
+    SIGNAL_PATTERNS,
+    HapticPattern,
+    Pulse,
+    pattern_for,
+)
 from signals._tones import (
     SAMPLE_RATE_HZ,
     TONE_PATTERNS,
@@ -24,6 +31,7 @@ from signals._vocabulary import ComfortSignal, SignalSource
 
 __all__ = [
     "CONFIRMATION",
+    "LINK_RESTORED",
     "SAMPLE_RATE_HZ",
     "SIGNAL_PATTERNS",
     "TONE_PATTERNS",
