@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hub._broker import BrokerAddress
-from tests.brokers import running_broker
+from tests.brokers import Mosquitto, running_broker
 
 _pair_numbers = itertools.count()
 
@@ -23,3 +23,14 @@ async def broker(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     """A real broker: mosquitto in its own process, then the hub's embedded one."""
     async with running_broker(request.param, tmp_path) as address:
         yield address
+
+
+@pytest.fixture
+async def mosquitto(tmp_path: Path) -> AsyncIterator[Mosquitto]:
+    """A mosquitto process of the test's own, which the test may kill and start again."""
+    broker = Mosquitto(tmp_path)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
