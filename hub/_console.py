@@ -28,14 +28,17 @@ from hub._events import (
 def describe(event: HubEvent) -> str | None:
     """The line for ``event``; None for events too frequent to print (heart rate)."""
     match event:
+        case SignalSent(wearer, message, _) if message.source == "link":
+            how = f"link, id {message.id[:8]}"
+            return f"{wearer}'s side says {message.signal.upper()} for them ({how})"
         case SignalSent(wearer, message, _):
-            return (
-                f"{wearer} signals {message.signal.upper()} ({message.source}, id {message.id[:8]})"
-            )
+            how = f"{message.source}, id {message.id[:8]}"
+            return f"{wearer} signals {message.signal.upper()} ({how})"
         case AlertUndelivered(wearer, message):
             return f"{wearer}'s wearable could NOT be buzzed for {message.signal.upper()}"
         case PartnerAlerted(wearer, sender, message, _, latency):
-            timing = f" {latency:.1f} ms after {sender}'s gesture" if latency is not None else ""
+            cause = "gesture" if message.source in ("tap", "button") else f"{message.source} event"
+            timing = f" {latency:.1f} ms after {sender}'s {cause}" if latency is not None else ""
             return f"{wearer}'s wearable buzzes {message.signal.upper()}{timing}"
         case Realerted(wearer, sender, message, count, _):
             return (

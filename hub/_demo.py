@@ -17,6 +17,8 @@ from hub._bus import EventBus
 from hub._console import ConsoleReporter
 from hub._events import AlertUndelivered, Confirmed, HubEvent, PartnerAlerted, SignalSent
 from hub._hub import Hub, WearerDevice
+from hub._session import SessionSettings
+from hub._sound import HubSpeaker, find_player
 from signals import ComfortSignal, pattern_for
 
 PAIR_ID = "demo"
@@ -25,6 +27,7 @@ SIGNALLER, PARTNER = "alex", "sam"
 TAP_INTERVAL_S = 0.25
 # How long the partner takes to notice and press.
 ACK_DELAY_S = 1.2
+REALERT_INTERVAL_S = SessionSettings().realert_interval_s
 
 
 @dataclass
@@ -104,10 +107,16 @@ class _Scenario:
                             return
                     await asyncio.sleep(0.002)
 
-    async def partner_acknowledges(self) -> None:
-        await asyncio.sleep(ACK_DELAY_S)
+    async def partner_acknowledges(self, after_s: float = ACK_DELAY_S) -> None:
+        await asyncio.sleep(after_s)
         self.say(f"[{PARTNER} presses the button once]")
         self.partner.press()
+
+    async def partner_wearable_drops(self) -> None:
+        self.say(f"[{PARTNER}'s wearable goes out of range for a moment]")
+        self.partner.leave()
+        await asyncio.sleep(1.5)
+        self.partner.come_back()
 
     async def signaller_resumes(self) -> None:
         self.say(f"[{SIGNALLER} presses the button twice]")
@@ -125,17 +134,26 @@ class _Scenario:
             self.partner_acknowledges,
             lambda: asyncio.sleep(1.5),
             lambda: self.long_press(ComfortSignal.STOP),
-            self.partner_acknowledges,
-            lambda: asyncio.sleep(2.0),
+            # Not noticed at first: the stop is alerted again, with sound, until it is.
+            lambda: self.partner_acknowledges(REALERT_INTERVAL_S + 0.8),
+            lambda: asyncio.sleep(1.5),
             self.signaller_resumes,
-            lambda: asyncio.sleep(1.0),
+            lambda: asyncio.sleep(1.5),
+            # Fail safe: while sam's wearable is gone, alex is told to pause.
+            self.partner_wearable_drops,
+            lambda: asyncio.sleep(2.5),
         ]
         for step in steps:
             await step()
 
 
 async def run_demo(
-    out: TextIO, *, duration_s: float | None, broker_url: str | None, web_port: int | None
+    out: TextIO,
+    *,
+    duration_s: float | None,
+    broker_url: str | None,
+    web_port: int | None,
+    sound: bool = False,
 ) -> int:
     """Runs the scripted demo; returns the exit status (0 when every signal got through)."""
     reporter = ConsoleReporter(out)
@@ -147,6 +165,9 @@ async def run_demo(
     bus = EventBus()
     bus.subscribe(tally.observe)
     bus.subscribe(reporter)
+    speaker = _speaker(sound, reporter.say)
+    if speaker is not None:
+        bus.subscribe(speaker)
 
     async with _broker(broker_url) as broker:
         reporter.say(f"broker {broker}{' (embedded)' if broker_url is None else ''}")
@@ -196,6 +217,17 @@ async def run_demo(
             if web_task is not None:
                 web_task.cancel()
     return _summarise(tally, reporter.say)
+
+
+def _speaker(wanted: bool, say: Callable[[str], None]) -> HubSpeaker | None:
+    if not wanted:
+        return None
+    command = find_player()
+    if command is None:
+        say("no audio player (paplay or aplay) found: re-alerts stay silent on the hub")
+        return None
+    say(f"re-alerts sound on this machine through {command[0]}")
+    return HubSpeaker(command)
 
 
 def _summarise(tally: DemoTally, say: Callable[[str], None]) -> int:

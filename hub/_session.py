@@ -179,6 +179,8 @@ class PairSession:
         }
         self._seen = _SeenIds()
         self._signals: dict[str, _Sent] = {}
+        # Levels of wearers on other hubs, as their signals and retained states tell.
+        self._remote_levels: dict[str, ComfortSignal | None] = {}
 
     # -- looking in -----------------------------------------------------------------------
 
@@ -193,6 +195,13 @@ class PairSession:
     def effective_level(self, wearer: str) -> ComfortSignal | None:
         """What ``wearer``'s partner is told: their own level, at least pause while held."""
         return self._wearers[wearer].effective_level
+
+    def partner_level(self, wearer: str) -> ComfortSignal | None:
+        """The level ``wearer``'s partner holds, as far as this hub knows."""
+        partner = self._wearers[wearer].partner
+        if partner in self._wearers:
+            return self._wearers[partner].effective_level
+        return self._remote_levels.get(partner)
 
     def awaiting_ack(self, wearer: str) -> str | None:
         """The partner's signal id ``wearer`` has been alerted to and not acknowledged."""
@@ -443,6 +452,10 @@ class PairSession:
                 f"{wearer}'s side: only {wearer} can signal (or resume) for {wearer}",
             )
             return
+        if message.signal.is_level:
+            self._remote_levels[wearer] = message.signal
+        elif message.signal is ComfortSignal.RESUME:
+            self._remote_levels[wearer] = None
         for local in self._wearers.values():
             if local.partner == wearer:
                 self._alert(local, wearer, message)
@@ -457,7 +470,10 @@ class PairSession:
 
     def on_state(self, wearer: str, message: StateMessage) -> None:
         """A retained state names the signal that set it: one never seen was missed."""
-        if wearer in self._wearers or message.signal == "clear" or message.id is None:
+        if wearer in self._wearers:
+            return
+        self._remote_levels[wearer] = None if message.signal == "clear" else message.signal
+        if message.signal == "clear" or message.id is None:
             return
         if not self._seen.first_time(f"signal:{message.id}"):
             return

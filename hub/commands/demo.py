@@ -34,6 +34,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--no-web", action="store_true", help="do not serve the web page")
     parser.add_argument(
+        "--sound",
+        action="store_true",
+        help="sound re-alerts on this machine (paplay or aplay)",
+    )
+    parser.add_argument(
         "--web-port",
         type=int,
         default=8080,
@@ -70,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
             duration_s=args.duration,
             broker_url=args.broker,
             web_port=None if args.no_web else args.web_port,
+            sound=args.sound,
         )
     )

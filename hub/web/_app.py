@@ -11,13 +11,15 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from hub._broker import free_loopback_port
 from hub._bus import EventBus
 from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub
+from hub._sound import tone_wav
+from signals import ComfortSignal
 
 # Events waiting for a slow page before it is cut off; a page that far behind reloads.
 PAGE_QUEUE_LIMIT = 256
@@ -45,6 +47,7 @@ def create_app(hub: Hub, bus: EventBus) -> FastAPI:
                 {
                     "name": name,
                     "held": session.held(name),
+                    "partner_level": session.partner_level(name),
                     "awaiting_ack": session.awaiting_ack(name),
                     "connected": hub.links[name].connected.is_set(),
                 }
@@ -58,6 +61,24 @@ def create_app(hub: Hub, bus: EventBus) -> FastAPI:
         if ack is None:
             raise HTTPException(409, f"{wearer} has no signal waiting for acknowledgement")
         return ack.model_dump(mode="json")
+
+    @app.post("/api/wearers/{wearer}/resume")
+    async def resume(wearer: str) -> dict[str, Any]:
+        """Only a wearer's own side lifts their level: this names the wearer resuming."""
+        message = session.resume(known(wearer))
+        if message is None:
+            raise HTTPException(
+                409, f"{wearer} holds no signal; only the signaller can resume their own signal"
+            )
+        return message.model_dump(mode="json")
+
+    @app.get("/api/tones/{signal}.wav")
+    async def tone(signal: str) -> Response:
+        try:
+            wanted = ComfortSignal(signal)
+        except ValueError:
+            raise HTTPException(404, f"no tone for {signal!r}") from None
+        return Response(tone_wav(wanted), media_type="audio/wav")
 
     @app.websocket("/ws")
     async def live(socket: WebSocket) -> None:
