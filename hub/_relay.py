@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,11 +32,16 @@ log = logging.getLogger(__name__)
 
 # The broker declares this hub gone (and publishes its will) after 1.5 keepalives of
 # silence; short, because the partners are told to pause when their hub is gone.
-KEEPALIVE_S = 5
+KEEPALIVE_S = 2
 # Reconnect quickly: while the broker is away, signals only reach a partner on this hub.
 BROKER_BACKOFF = Backoff(first_s=0.25, max_s=5.0)
 # How long a goodbye ("offline") may take when the hub shuts down.
 GOODBYE_TIMEOUT_S = 1.0
+# Connecting and subscribing; a broker slower than this is treated as gone.
+CONNECT_TIMEOUT_S = 10.0
+# The broker's PUBACK for one message. Keepalive notices a dead link sooner; this only
+# catches a broker that is connected but stuck.
+PUBLISH_TIMEOUT_S = 10.0
 
 
 class RelayListener(Protocol):
@@ -94,7 +100,7 @@ class MqttRelay:
             reason = "connection closed"
             try:
                 await self._session(listener)
-            except* aiomqtt.MqttError as group:
+            except* (aiomqtt.MqttError, TimeoutError) as group:
                 reason = "; ".join(str(e) for e in group.exceptions)
             if self.connected.is_set():
                 self.connected.clear()
@@ -114,11 +120,17 @@ class MqttRelay:
             identifier=self.client_id,
             keepalive=KEEPALIVE_S,
             will=aiomqtt.Will(self.topics.hub_status, b"offline", qos=1, retain=True),
+            # Every wait is bounded here with asyncio.timeout instead: aiomqtt's own timeouts
+            # use asyncio.wait_for, which on Python 3.11 can swallow a cancellation.
+            timeout=math.inf,
         )
-        async with client:
-            await client.publish(self.topics.hub_status, b"online", qos=1, retain=True)
-            for topic in self.topics.subscriptions():
-                await client.subscribe(topic, qos=1)
+        connection = contextlib.AsyncExitStack()
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                await connection.enter_async_context(client)
+                await client.publish(self.topics.hub_status, b"online", qos=1, retain=True)
+                for topic in self.topics.subscriptions():
+                    await client.subscribe(topic, qos=1)
             self.connected.set()
             listener.on_broker(True)
             try:
@@ -131,15 +143,20 @@ class MqttRelay:
                     async with asyncio.timeout(GOODBYE_TIMEOUT_S):
                         await client.publish(self.topics.hub_status, b"offline", qos=1, retain=True)
                 raise
+        finally:
+            with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
+                async with asyncio.timeout(GOODBYE_TIMEOUT_S):
+                    await connection.aclose()
 
     async def _send(self, client: aiomqtt.Client) -> None:
         while True:
             self._outbox_changed.clear()
             while self._outbox:
                 outgoing = self._outbox[0]
-                await client.publish(
-                    outgoing.topic, outgoing.payload, qos=1, retain=outgoing.retain
-                )
+                async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                    await client.publish(
+                        outgoing.topic, outgoing.payload, qos=1, retain=outgoing.retain
+                    )
                 # Only now is it the broker's: a loss before this line sends it again.
                 self._outbox.popleft()
             self._drained.set()
