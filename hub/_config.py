@@ -1,0 +1,151 @@
+"""The hub's configuration: a TOML file, with COMFORT_HUB_* environment variables on top.
+
+Errors name the file and the field, so a typo is found without reading code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from hub._broker import BrokerAddress
+from hub._topics import check_name
+
+DEFAULT_STATE_PATH = Path.home() / ".local" / "share" / "comfort-hub" / "state.sqlite3"
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names file and field."""
+
+
+class DeviceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    wearer: str
+    profile: str = "bangle"
+    # None: the first advertising device of the profile that no other wearer is bound to.
+    address: str | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _looks_like_an_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = value.split(":")
+        is_address = len(parts) == 6 and all(len(p) == 2 and _is_hex(p) for p in parts)
+        # macOS names devices by UUID instead of address: accept those too.
+        is_uuid = len(value) == 36 and value.count("-") == 4
+        if not (is_address or is_uuid):
+            raise ValueError(f"{value!r} is not a Bluetooth address like C4:8E:2A:10:33:01")
+        return value.upper()
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
+
+
+class WebConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    # Loopback by default: intimate data stays on the hub unless the user opens it up.
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+
+
+class HubSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COMFORT_HUB_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    pair: str
+    wearers: tuple[str, str]
+    devices: list[DeviceConfig]
+    broker: str | None = None
+    web: WebConfig = WebConfig()
+    sound: bool = False
+    state_path: Path = DEFAULT_STATE_PATH
+    realert_interval_s: Annotated[float, Field(gt=0)] = 5.0
+    contact_timeout_s: Annotated[float, Field(gt=0)] = 10.0
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file (the file arrives as init arguments).
+        return (env_settings, init_settings)
+
+    @field_validator("pair")
+    @classmethod
+    def _pair_name(cls, value: str) -> str:
+        return check_name("pair", value)
+
+    @field_validator("wearers")
+    @classmethod
+    def _wearer_names(cls, value: tuple[str, str]) -> tuple[str, str]:
+        for name in value:
+            check_name("wearer", name)
+        if value[0] == value[1]:
+            raise ValueError(f"the two wearers need different names, got {value[0]!r} twice")
+        return value
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            BrokerAddress.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _devices_belong_to_wearers(self) -> HubSettings:
+        seen: set[str] = set()
+        for device in self.devices:
+            if device.wearer not in self.wearers:
+                raise ValueError(
+                    f"device for {device.wearer!r}: not one of the wearers {list(self.wearers)}"
+                )
+            if device.wearer in seen:
+                raise ValueError(f"{device.wearer!r} has more than one device")
+            seen.add(device.wearer)
+        if not self.devices:
+            raise ValueError("no devices: bind at least one wearer to a wearable")
+        if self.broker is None and len(self.devices) < 2:
+            raise ValueError(
+                "with one wearer on this hub, name the broker the other hub uses (broker = ...)"
+            )
+        return self
+
+    @property
+    def broker_address(self) -> BrokerAddress | None:
+        return BrokerAddress.parse(self.broker) if self.broker is not None else None
+
+
+def load_settings(path: Path) -> HubSettings:
+    """Reads ``path``; raises :class:`ConfigError` naming the file, line or field."""
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (see config/hub.example.toml)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    try:
+        return HubSettings(**data)
+    except ValidationError as error:
+        problems = "\n".join(
+            f"  {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise ConfigError(f"{path}: {error.error_count()} problem(s):\n{problems}") from None

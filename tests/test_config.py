@@ -1,0 +1,89 @@
+"""Configuration files: what a user writes, and the errors a typo gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub._config import ConfigError, load_settings
+
+GOOD = """
+pair = "our-room"
+wearers = ["alex", "sam"]
+
+[[devices]]
+wearer = "alex"
+profile = "bangle"
+address = "c4:8e:2a:10:33:01"
+
+[[devices]]
+wearer = "sam"
+"""
+
+
+def top(line: str) -> str:
+    """GOOD with a top-level line (after a [[table]] it would belong to the table)."""
+    return GOOD.replace('wearers = ["alex", "sam"]\n', f'wearers = ["alex", "sam"]\n{line}\n')
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "hub.toml"
+    path.write_text(text)
+    return path
+
+
+def test_the_example_configuration_loads() -> None:
+    example = Path(__file__).parent.parent / "config" / "hub.example.toml"
+    settings = load_settings(example)
+    assert settings.wearers == ("alex", "sam")
+    assert settings.broker_address is None  # embedded broker
+    assert settings.web.host == "127.0.0.1", "the page stays on the hub unless opened up"
+
+
+def test_a_minimal_file_gets_sane_defaults(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD))
+    alex, sam = settings.devices
+    assert alex.address == "C4:8E:2A:10:33:01"
+    assert (sam.profile, sam.address) == ("bangle", None)  # first Bangle.js found
+    assert settings.realert_interval_s == 5.0
+    assert settings.web.port == 8080
+
+
+def test_the_environment_overrides_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMFORT_HUB_BROKER", "mqtt://10.0.0.2:1884")
+    monkeypatch.setenv("COMFORT_HUB_WEB__PORT", "9000")
+    settings = load_settings(write(tmp_path, GOOD))
+    assert settings.broker_address is not None and settings.broker_address.port == 1884
+    assert settings.web.port == 9000
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        (GOOD.replace('"c4:8e:2a:10:33:01"', '"c4:8e:2a"'), "devices.0.address"),
+        (GOOD.replace('wearer = "sam"', 'wearer = "kim"'), "not one of the wearers"),
+        (GOOD.replace('["alex", "sam"]', '["alex", "alex"]'), "different names"),
+        (GOOD.replace('pair = "our-room"', 'pair = "our room"'), "pair 'our room'"),
+        (top('broker = "http://x"'), "scheme must be mqtt://"),
+        (top("realert_interval_s = 0"), "realert_interval_s"),
+        (top("colour = 3"), "colour"),
+        (GOOD + 'colour = "red"\n', "devices.1.colour"),
+        (GOOD.replace("[[devices]]", "[[devices", 1), "not valid TOML"),
+    ],
+)
+def test_mistakes_are_named_with_the_file_and_field(
+    tmp_path: Path, text: str, complaint: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(path) in str(error.value)
+    assert complaint in str(error.value)
+
+
+def test_a_missing_file_says_where_to_start(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no such file .*hub\.example\.toml"):
+        load_settings(tmp_path / "nope.toml")
