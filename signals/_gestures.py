@@ -87,6 +87,11 @@ class _Burst:
         self.count += count
         return self.count
 
+    def reset(self) -> None:
+        """Ends the burst: the next event starts a new one."""
+        self._last_at = None
+        self.count = 0
+
 
 class GestureClassifier:
     """One wearer's gesture classifier. Feed events in time order; act on what comes back."""
@@ -124,13 +129,17 @@ class GestureClassifier:
 
     def _feed_button(self, event: InputEvent) -> list[Intent]:
         if event.held_s >= self.vocabulary.long_press_s:
+            self._presses.reset()
             return self._raise_to(ComfortSignal.STOP, event.at, SignalSource.BUTTON)
         presses = self._presses.add(event.at)
         if presses == 1:
             return [AckIntent(event.at)]
-        if presses == self.vocabulary.resume_presses and self._held is not None:
-            self._held = None
-            return [SignalIntent(ComfortSignal.RESUME, event.at, SignalSource.BUTTON)]
+        if presses == self.vocabulary.resume_presses:
+            # A finished gesture: presses that follow start a new one.
+            self._presses.reset()
+            if self._held is not None:
+                self._held = None
+                return [SignalIntent(ComfortSignal.RESUME, event.at, SignalSource.BUTTON)]
         return []
 
     def _raise_to(

@@ -137,3 +137,13 @@ def test_inconsistent_vocabulary_is_refused(kwargs: dict[str, object]) -> None:
 def test_check_in_is_not_a_level() -> None:
     with pytest.raises(ValueError, match="not a level"):
         GestureClassifier(held=ComfortSignal.CHECK_IN)
+
+
+def test_a_long_press_right_after_a_resume_is_a_new_stop_and_can_be_resumed_again() -> None:
+    classifier = GestureClassifier()
+    at = 0.0
+    for _ in range(3):
+        assert signals_of(classifier.feed(press(at, held_s=1.5))) == [ComfortSignal.STOP]
+        classifier.feed(press(at + 0.3))
+        assert signals_of(classifier.feed(press(at + 0.4))) == [ComfortSignal.RESUME]
+        at += 0.6  # quicker than the press gap: the presses must not run into one burst
