@@ -7,6 +7,7 @@ every write made to them.
 
 from firmware_bridge.sim._backend import SimBleakClient, SimBleakScanner
 from firmware_bridge.sim._bangle import Buzz, SimulatedBangle
+from firmware_bridge.sim._heart_strap import SimulatedHeartStrap
 from firmware_bridge.sim._peripheral import (
     SimCharacteristic,
     SimService,
@@ -22,5 +23,6 @@ __all__ = [
     "SimRadio",
     "SimService",
     "SimulatedBangle",
+    "SimulatedHeartStrap",
     "SimulatedPeripheral",
 ]
