@@ -11,6 +11,7 @@ from firmware_bridge._errors import (
     DeviceNotFound,
     HapticsUnsupported,
     MalformedPayload,
+    MtuTooSmall,
 )
 from firmware_bridge._link import BleBackends, LinkEvent, LinkState, WearableLink
 from firmware_bridge._samples import AccelBatch, DeviceEvent, HeartReading
@@ -32,6 +33,7 @@ __all__ = [
     "LinkEvent",
     "LinkState",
     "MalformedPayload",
+    "MtuTooSmall",
     "WearableDriver",
     "WearableLink",
 ]

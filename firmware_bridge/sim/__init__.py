@@ -13,6 +13,7 @@ from firmware_bridge.sim._peripheral import (
     SimService,
     SimulatedPeripheral,
 )
+from firmware_bridge.sim._polar import SimulatedPolarH10
 from firmware_bridge.sim._radio import SimRadio
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "SimulatedBangle",
     "SimulatedHeartStrap",
     "SimulatedPeripheral",
+    "SimulatedPolarH10",
 ]
