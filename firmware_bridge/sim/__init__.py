@@ -5,6 +5,7 @@ expose a GATT table, send the same notification bytes a real device sends and re
 every write made to them.
 """
 
+from firmware_bridge.sim._alert_band import AlertWrite, SimulatedAlertBand
 from firmware_bridge.sim._backend import SimBleakClient, SimBleakScanner
 from firmware_bridge.sim._bangle import Buzz, SimulatedBangle
 from firmware_bridge.sim._heart_strap import SimulatedHeartStrap
@@ -17,12 +18,14 @@ from firmware_bridge.sim._polar import SimulatedPolarH10
 from firmware_bridge.sim._radio import SimRadio
 
 __all__ = [
+    "AlertWrite",
     "Buzz",
     "SimBleakClient",
     "SimBleakScanner",
     "SimCharacteristic",
     "SimRadio",
     "SimService",
+    "SimulatedAlertBand",
     "SimulatedBangle",
     "SimulatedHeartStrap",
     "SimulatedPeripheral",
