@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from typing import Any
 
 import numpy as np
 from bleak import BleakClient
@@ -14,6 +12,7 @@ from bleak.exc import BleakError
 
 from firmware_bridge._driver import Capability, Clock, DeviceProfile, Emit
 from firmware_bridge._errors import DeviceCommandError, MalformedPayload, MtuTooSmall
+from firmware_bridge._mtu import negotiated_mtu
 from firmware_bridge._samples import AccelBatch
 from firmware_bridge.heart_rate import HEART_RATE_SERVICE, HeartRateDriver
 from firmware_bridge.polar._pmd import (
@@ -99,7 +98,7 @@ class PolarH10Driver(HeartRateDriver):
         if self._restart is not None:
             self._restart.cancel()  # it belonged to the connection that is gone
         self._responses = asyncio.Queue()
-        mtu = await _negotiated_mtu(client)
+        mtu = await negotiated_mtu(client)
         if mtu is not None and mtu < PMD_MIN_MTU:
             raise MtuTooSmall(self.profile.label, mtu, PMD_MIN_MTU)
         features = parse_features(bytes(await client.read_gatt_char(PMD_CONTROL)))
@@ -236,25 +235,3 @@ class PolarH10Driver(HeartRateDriver):
                 ),
             )
         )
-
-
-async def _negotiated_mtu(client: BleakClient) -> int | None:
-    """The link's ATT MTU, or None where the platform cannot say.
-
-    BlueZ negotiates the MTU by itself, but bleak only learns the result through the
-    backend's ``_acquire_mtu`` (bleak's own ``mtu_size.py`` example does this); other
-    backends know it from the start.
-    """
-    backend: Any = getattr(client, "_backend", None)
-    if getattr(backend, "_mtu_size", 0) is None:
-        acquire = getattr(backend, "_acquire_mtu", None)
-        if acquire is None:
-            return None
-        try:
-            await acquire()
-        except (BleakError, AssertionError, StopIteration, OSError) as error:
-            log.info("could not learn the MTU (%s); trying PMD anyway", error)
-            return None
-    with contextlib.suppress(BleakError):
-        return client.mtu_size
-    return None

@@ -14,6 +14,7 @@ from firmware_bridge.sim._peripheral import (
     SimService,
     SimulatedPeripheral,
 )
+from firmware_bridge.sim._pinetime import SimulatedPineTime, WatchNotification
 from firmware_bridge.sim._polar import SimulatedPolarH10
 from firmware_bridge.sim._radio import SimRadio
 
@@ -29,5 +30,7 @@ __all__ = [
     "SimulatedBangle",
     "SimulatedHeartStrap",
     "SimulatedPeripheral",
+    "SimulatedPineTime",
     "SimulatedPolarH10",
+    "WatchNotification",
 ]
