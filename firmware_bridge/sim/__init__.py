@@ -9,6 +9,7 @@ from firmware_bridge.sim._alert_band import AlertWrite, SimulatedAlertBand
 from firmware_bridge.sim._backend import SimBleakClient, SimBleakScanner
 from firmware_bridge.sim._bangle import Buzz, SimulatedBangle
 from firmware_bridge.sim._heart_strap import SimulatedHeartStrap
+from firmware_bridge.sim._microbit import SimulatedMicrobit
 from firmware_bridge.sim._peripheral import (
     SimCharacteristic,
     SimService,
@@ -29,6 +30,7 @@ __all__ = [
     "SimulatedAlertBand",
     "SimulatedBangle",
     "SimulatedHeartStrap",
+    "SimulatedMicrobit",
     "SimulatedPeripheral",
     "SimulatedPineTime",
     "SimulatedPolarH10",
