@@ -52,8 +52,11 @@ class LineAssembler:
 
 @dataclass(frozen=True, slots=True)
 class WatchTap:
+    """The accelerometer's tap engine fired; ``direction`` is the side that was tapped,
+    as Espruino names it ("left", "right", "top", "bottom", "front", "back")."""
+
     double: bool
-    direction: int | None
+    direction: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ def parse_watch_line(line: bytes) -> WatchMessage | None:
             direction = message.get("dir")
             return WatchTap(
                 double=_as_bool(message.get("double", False)),
-                direction=direction if isinstance(direction, int) else None,
+                direction=direction if isinstance(direction, str) else None,
             )
         if kind == "btn":
             held = message.get("ms")
