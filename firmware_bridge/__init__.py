@@ -14,20 +14,37 @@ from firmware_bridge._errors import (
     MtuTooSmall,
 )
 from firmware_bridge._link import BleBackends, LinkEvent, LinkState, WearableLink
+from firmware_bridge._registry import (
+    KNOWN_DRIVERS,
+    BoundDevice,
+    DeviceBinding,
+    FoundDevice,
+    describe_capabilities,
+    discover,
+    driver_for,
+    profile_keys,
+    recognise,
+    resolve,
+    resolve_all,
+)
 from firmware_bridge._samples import AccelBatch, DeviceEvent, HeartReading
 
 __all__ = [
+    "KNOWN_DRIVERS",
     "AccelBatch",
     "Backoff",
     "BleBackends",
+    "BoundDevice",
     "BridgeError",
     "Capability",
     "Clock",
+    "DeviceBinding",
     "DeviceCommandError",
     "DeviceEvent",
     "DeviceNotFound",
     "DeviceProfile",
     "Emit",
+    "FoundDevice",
     "HapticsUnsupported",
     "HeartReading",
     "LinkEvent",
@@ -36,4 +53,11 @@ __all__ = [
     "MtuTooSmall",
     "WearableDriver",
     "WearableLink",
+    "describe_capabilities",
+    "discover",
+    "driver_for",
+    "profile_keys",
+    "recognise",
+    "resolve",
+    "resolve_all",
 ]

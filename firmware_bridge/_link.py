@@ -108,7 +108,8 @@ class WearableLink:
             while True:
                 try:
                     client = await self._connect_once()
-                except (BleakError, BridgeError, TimeoutError) as error:
+                # OSError: BlueZ or the system D-Bus is away (restarting, say); retry too.
+                except (BleakError, BridgeError, TimeoutError, OSError) as error:
                     self._failed_attempts += 1
                     delay = self._backoff.delay(self._failed_attempts)
                     log.info("%s: %s; retrying in %.1f s", self.address, error, delay)

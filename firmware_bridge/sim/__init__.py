@@ -18,6 +18,7 @@ from firmware_bridge.sim._peripheral import (
 from firmware_bridge.sim._pinetime import SimulatedPineTime, WatchNotification
 from firmware_bridge.sim._polar import SimulatedPolarH10
 from firmware_bridge.sim._radio import SimRadio
+from firmware_bridge.sim._room import one_of_each
 
 __all__ = [
     "AlertWrite",
@@ -35,4 +36,5 @@ __all__ = [
     "SimulatedPineTime",
     "SimulatedPolarH10",
     "WatchNotification",
+    "one_of_each",
 ]

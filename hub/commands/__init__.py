@@ -11,7 +11,9 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    return ()
+    from hub.commands import scan
+
+    return (scan,)
 
 
 COMMANDS: tuple[Command, ...] = _load()
