@@ -211,13 +211,14 @@ class WearableLink:
             self._dropped.set()
 
     async def play(self, pattern: HapticPattern) -> bool:
-        """Play ``pattern`` now; False when the device is not connected."""
+        """Play ``pattern`` now; False when it did not reach the device (not connected, a
+        write failed, or the device has no motor the hub can drive)."""
         client = self._client
         if client is None or not client.is_connected:
             return False
         try:
             await self.driver.play(client, pattern)
-        except BleakError as error:
+        except (BleakError, BridgeError, TimeoutError, OSError) as error:
             log.warning("%s: could not play %s: %s", self.address, pattern.name, error)
             return False
         return True

@@ -347,3 +347,20 @@ async def test_garbled_frames_are_counted_and_the_stream_restarts_after_a_drop()
         assert strap.acc_settings is not None, "the stream was started again"
         strap.move([(0, 0, 1000)])
         await wait_until(lambda: len(device.events) == 2)
+
+
+class StillStreamingH10(SimulatedPolarH10):
+    """A strap that kept a stream from an earlier connection running."""
+
+    def on_connect(self) -> None:
+        self.acc_settings = {SettingType.SAMPLE_RATE: 25, SettingType.RESOLUTION: 16}
+
+
+async def test_a_stream_left_running_is_stopped_and_started_with_our_settings() -> None:
+    radio = SimRadio()
+    strap = radio.add(StillStreamingH10("C2:00:00:00:00:09"))
+    async with linked(radio, strap, PolarH10Driver()):
+        start = frame("02 02 00 01 c8 00 01 01 10 00 02 01 08 00")
+        assert strap.commands == [frame("01 02"), start, frame("03 02"), start]
+        assert strap.acc_settings is not None
+        assert strap.acc_settings[SettingType.SAMPLE_RATE] == 200
