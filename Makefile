@@ -8,7 +8,7 @@ venv:
 	@scripts/setup-venv.sh
 
 demo: venv
-	$(BIN)/comfort-hub demo --duration 20
+	$(BIN)/comfort-hub demo --duration 25
 
 test: venv
 	@scripts/ensure-mosquitto.sh

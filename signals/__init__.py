@@ -11,13 +11,32 @@ from signals._gestures import (
     Intent,
     SignalIntent,
 )
-from signals._haptics import CONFIRMATION, SIGNAL_PATTERNS, HapticPattern, Pulse, pattern_for
+from signals._haptics import (
+    CONFIRMATION,
+    LINK_RESTORED,
+    SIGNAL_PATTERNS,
+    HapticPattern,
+    Pulse,
+    pattern_for,
+)
+from signals._tones import (
+    SAMPLE_RATE_HZ,
+    TONE_PATTERNS,
+    Beep,
+    TonePattern,
+    synthesise,
+    tone_for,
+)
 from signals._vocabulary import ComfortSignal, SignalSource
 
 __all__ = [
     "CONFIRMATION",
+    "LINK_RESTORED",
+    "SAMPLE_RATE_HZ",
     "SIGNAL_PATTERNS",
+    "TONE_PATTERNS",
     "AckIntent",
+    "Beep",
     "ComfortSignal",
     "GestureClassifier",
     "GestureVocabulary",
@@ -28,5 +47,8 @@ __all__ = [
     "Pulse",
     "SignalIntent",
     "SignalSource",
+    "TonePattern",
     "pattern_for",
+    "synthesise",
+    "tone_for",
 ]

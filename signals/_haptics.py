@@ -48,6 +48,10 @@ SIGNAL_PATTERNS: dict[ComfortSignal, HapticPattern] = {
 # Felt by the signaller when the partner has acknowledged: short and light.
 CONFIRMATION = HapticPattern("confirmation", (Pulse(60, 0, 0.6),))
 
+# Felt when the link to the partner is back after a link pause: two light taps, unlike any
+# signal, because it says nothing about the partner's level (their next state does).
+LINK_RESTORED = HapticPattern("link_restored", (Pulse(60, 120, 0.6), Pulse(60, 0, 0.6)))
+
 
 def pattern_for(signal: ComfortSignal) -> HapticPattern:
     """The alert a partner feels for ``signal``."""

@@ -23,7 +23,7 @@ from firmware_bridge.bangle._protocol import (
     parse_watch_line,
     split_for_link,
 )
-from signals import HapticPattern, InputEvent, InputKind
+from signals import HapticPattern, InputEvent, InputKind, Pulse
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,15 @@ class BangleDriver(WearableDriver):
         log.warning("%s (dropped, %d so far)", error, self.malformed_count)
 
     async def play(self, client: BleakClient, pattern: HapticPattern) -> None:
-        payload_size = max(client.mtu_size - 3, 20)
         for index, pulse in enumerate(pattern.pulses):
-            # One pattern at a time: interleaved fragments would garble both commands.
-            async with self._write_lock:
-                for piece in split_for_link(buzz_command(pulse), payload_size):
-                    await client.write_gatt_char(NUS_RX, piece, response=False)
+            # Shielded: a newer alert may cancel this pattern, but never halfway through a
+            # command line, which would garble the next command on the watch's console.
+            await asyncio.shield(self._buzz(client, pulse))
             if index < len(pattern.pulses) - 1:
                 await asyncio.sleep((pulse.on_ms + pulse.off_ms) / 1000)
+
+    async def _buzz(self, client: BleakClient, pulse: Pulse) -> None:
+        payload_size = max(client.mtu_size - 3, 20)
+        async with self._write_lock:
+            for piece in split_for_link(buzz_command(pulse), payload_size):
+                await client.write_gatt_char(NUS_RX, piece, response=False)

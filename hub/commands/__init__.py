@@ -11,9 +11,9 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import scan
+    from hub.commands import demo, scan
 
-    return (scan,)
+    return (demo, scan)
 
 
 COMMANDS: tuple[Command, ...] = _load()

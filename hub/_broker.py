@@ -1,0 +1,77 @@
+"""Where the MQTT broker is: an address given by the user, or one the hub runs itself."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 1883
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str
+    port: int = DEFAULT_PORT
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        """``mqtt://[user[:password]@]host[:port]``; refuses anything else with a clear reason."""
+        parts = urlsplit(url if "://" in url else f"mqtt://{url}")
+        if parts.scheme != "mqtt":
+            raise ValueError(
+                f"broker URL {url!r}: scheme must be mqtt:// (TLS brokers are not supported yet)"
+            )
+        if not parts.hostname:
+            raise ValueError(f"broker URL {url!r} names no host")
+        try:
+            port = parts.port or DEFAULT_PORT
+        except ValueError:
+            raise ValueError(f"broker URL {url!r}: the port is not a number 1-65535") from None
+        if parts.path not in ("", "/"):
+            raise ValueError(f"broker URL {url!r}: unexpected path {parts.path!r}")
+        return cls(parts.hostname, port, parts.username, parts.password)
+
+    def __str__(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def embedded_broker(port: int | None = None) -> AsyncIterator[BrokerAddress]:
+    """Runs an in-process MQTT broker on loopback for as long as the block runs.
+
+    Only for a hub that serves both partners itself (the demo, a single room): nothing
+    outside this machine can reach it.
+    """
+    from amqtt.broker import Broker
+
+    address = BrokerAddress("127.0.0.1", port or free_loopback_port())
+    broker = Broker(
+        {
+            "listeners": {"default": {"type": "tcp", "bind": f"{address.host}:{address.port}"}},
+            # Naming the plugins keeps amqtt from loading its $SYS statistics plugin.
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            },
+        }
+    )
+    await broker.start()
+    log.info("embedded MQTT broker listening on %s", address)
+    try:
+        yield address
+    finally:
+        await broker.shutdown()

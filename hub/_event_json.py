@@ -1,0 +1,84 @@
+"""Session events as JSON objects, for the web page's live feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub._events import (
+    AckSent,
+    AlertUndelivered,
+    BrokerChanged,
+    Confirmed,
+    DuplicateDropped,
+    HeartRate,
+    HubEvent,
+    LinkChanged,
+    PartnerAlerted,
+    PartnerUnreachable,
+    Realerted,
+    Refused,
+    SignalSent,
+    StateRestored,
+)
+
+
+def event_json(event: HubEvent) -> dict[str, Any]:
+    match event:
+        case SignalSent(wearer, message, _):
+            return {"type": "signal", "wearer": wearer, **message.model_dump(mode="json")}
+        case PartnerAlerted(wearer, sender, message, _, latency):
+            return {
+                "type": "alert",
+                "wearer": wearer,
+                "from": sender,
+                "signal": message.signal,
+                "id": message.id,
+                "latency_ms": latency,
+            }
+        case AlertUndelivered(wearer, message):
+            return {"type": "alert_undelivered", "wearer": wearer, "id": message.id}
+        case Realerted(wearer, sender, message, count, _):
+            return {
+                "type": "realert",
+                "wearer": wearer,
+                "from": sender,
+                "signal": message.signal,
+                "id": message.id,
+                "count": count,
+            }
+        case StateRestored(wearer, level, since):
+            return {
+                "type": "restored",
+                "wearer": wearer,
+                "signal": level,
+                "since": since.isoformat() if since else None,
+            }
+        case PartnerUnreachable(wearer, partner, reason, back):
+            return {
+                "type": "partner_unreachable",
+                "wearer": wearer,
+                "partner": partner,
+                "reason": reason,
+                "back": back,
+            }
+        case AckSent(wearer, message):
+            return {"type": "ack", "wearer": wearer, **message.model_dump(mode="json")}
+        case Confirmed(wearer, signal_id, by, _, delivered):
+            return {
+                "type": "confirmed",
+                "wearer": wearer,
+                "id": signal_id,
+                "by": by,
+                "delivered": delivered,
+            }
+        case DuplicateDropped(wearer, signal_id):
+            return {"type": "duplicate", "wearer": wearer, "id": signal_id}
+        case Refused(wearer, reason):
+            return {"type": "refused", "wearer": wearer, "reason": reason}
+        case LinkChanged(wearer, link):
+            return {"type": "link", "wearer": wearer, "state": link.state, "address": link.address}
+        case HeartRate(wearer, reading):
+            return {"type": "heart", "wearer": wearer, "bpm": reading.bpm}
+        case BrokerChanged(connected, _):
+            return {"type": "broker", "connected": connected}
+    raise TypeError(f"no JSON form for {type(event).__name__}")

@@ -1,0 +1,139 @@
+"""What happens in a session, as events for the console, the store and the web page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from firmware_bridge import HeartReading, LinkEvent
+from hub._messages import AckMessage, SignalMessage
+from signals import ComfortSignal
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSent:
+    """A local wearer's gesture became a signal, handed to the relay."""
+
+    wearer: str
+    message: SignalMessage
+    input_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerAlerted:
+    """A local wearer's device was told to buzz for the partner's signal."""
+
+    wearer: str
+    sender: str
+    message: SignalMessage
+    at: float
+    # From the signaller's gesture reaching this hub to the buzz command; None when the
+    # signal came from another hub (their clocks are not ours).
+    latency_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertUndelivered:
+    """The alert could not be played: the wearer's device is not connected."""
+
+    wearer: str
+    message: SignalMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Realerted:
+    """An unacknowledged pause or stop was played again, now with sound."""
+
+    wearer: str
+    sender: str
+    message: SignalMessage
+    count: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StateRestored:
+    """After a restart the hub found ``wearer`` holding ``level`` and says so."""
+
+    wearer: str
+    level: ComfortSignal
+    since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerUnreachable:
+    """The partner's side cannot be heard (this hub lost the broker, or their hub is gone).
+
+    The local wearer is told to pause until it is back.
+    """
+
+    wearer: str
+    partner: str
+    reason: str
+    back: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AckSent:
+    wearer: str
+    message: AckMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """The signaller felt the confirmation that ``by`` acknowledged their signal."""
+
+    wearer: str
+    signal_id: str
+    by: str
+    at: float
+    delivered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateDropped:
+    wearer: str
+    signal_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A message that broke a consent rule (e.g. an ack of one's own signal)."""
+
+    wearer: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChanged:
+    wearer: str
+    event: LinkEvent
+
+
+@dataclass(frozen=True, slots=True)
+class HeartRate:
+    wearer: str
+    reading: HeartReading
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerChanged:
+    connected: bool
+    at: float
+
+
+HubEvent = (
+    SignalSent
+    | PartnerAlerted
+    | AlertUndelivered
+    | Realerted
+    | StateRestored
+    | PartnerUnreachable
+    | AckSent
+    | Confirmed
+    | DuplicateDropped
+    | Refused
+    | LinkChanged
+    | HeartRate
+    | BrokerChanged
+)

@@ -1,0 +1,108 @@
+"""A running hub: the relay, one link per local wearable, and the pair's session."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from firmware_bridge import BleBackends, DeviceEvent, LinkEvent, WearableDriver, WearableLink
+from hub._alerts import AlertPlayer
+from hub._broker import BrokerAddress
+from hub._relay import MqttRelay
+from hub._session import Observer, PairSession, SessionSettings
+from hub._store import StateStore
+from hub._topics import Topics, check_name
+
+# The session's timers (re-alerts, contact timeouts) are this precise.
+TICK_INTERVAL_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class WearerDevice:
+    """A local wearer and the device they wear."""
+
+    wearer: str
+    address: str
+    driver: WearableDriver
+
+
+class Hub:
+    def __init__(
+        self,
+        pair_id: str,
+        pair: tuple[str, str],
+        devices: Sequence[WearerDevice],
+        broker: BrokerAddress,
+        *,
+        observer: Observer,
+        backends: BleBackends | None = None,
+        settings: SessionSettings | None = None,
+        store: StateStore | None = None,
+        client_id: str | None = None,
+    ) -> None:
+        for name in pair:
+            check_name("wearer", name)
+        self.topics = Topics(check_name("pair", pair_id))
+        self.relay = MqttRelay(
+            broker,
+            self.topics,
+            client_id=client_id or f"comfort-hub-{pair_id}-{uuid.uuid4().hex[:8]}",
+        )
+        self.links = {
+            device.wearer: WearableLink(
+                device.address,
+                device.driver,
+                on_event=self._forward_event(device.wearer),
+                on_link=self._forward_link(device.wearer),
+                backends=backends,
+            )
+            for device in devices
+        }
+        self.players = {wearer: AlertPlayer(link.play) for wearer, link in self.links.items()}
+        self.session = PairSession(
+            pair_id,
+            pair,
+            self.players,
+            self.relay,
+            observer=observer,
+            settings=settings,
+            store=store,
+        )
+
+    def _forward_event(self, wearer: str) -> Callable[[DeviceEvent], None]:
+        def forward(event: DeviceEvent) -> None:
+            self.session.device_event(wearer, event)
+
+        return forward
+
+    def _forward_link(self, wearer: str) -> Callable[[LinkEvent], None]:
+        def forward(event: LinkEvent) -> None:
+            self.session.link_event(wearer, event)
+
+        return forward
+
+    async def run(self) -> None:
+        """Runs until cancelled."""
+        self.session.restore()
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self.relay.run(self.session))
+                tasks.create_task(self._tick())
+                for link in self.links.values():
+                    tasks.create_task(link.run())
+        finally:
+            for player in self.players.values():
+                await player.close()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_INTERVAL_S)
+            self.session.tick()
+
+    async def ready(self) -> None:
+        """Waits until the broker and every local wearable are connected."""
+        await self.relay.connected.wait()
+        for link in self.links.values():
+            await link.connected.wait()

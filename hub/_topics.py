@@ -1,0 +1,72 @@
+"""The MQTT topic contract (``docs/protocol.md``): every ``<wearer>`` topic is published by
+that wearer's side only, so a broker ACL can hold each side to its own topics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+ROOT = "comfort/v1"
+# Names appear in topics: keep them to characters that are never MQTT wildcards or separators.
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+class TopicKind(StrEnum):
+    SIGNAL = "signal"
+    STATE = "state"
+    ACK = "ack"
+
+
+def check_name(what: str, name: str) -> str:
+    """Refuses a pair or wearer name that cannot be one topic level."""
+    if not _NAME.match(name):
+        raise ValueError(
+            f"{what} {name!r} must be 1-40 letters, digits, '-' or '_' (it is an MQTT topic level)"
+        )
+    if name == "hub":
+        raise ValueError(f"{what} may not be called 'hub': comfort/v1/<pair>/hub is the hub's own")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    pair: str
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.pair):
+            check_name("pair", self.pair)
+
+    @property
+    def prefix(self) -> str:
+        return f"{ROOT}/{self.pair}"
+
+    def of(self, wearer: str, kind: TopicKind) -> str:
+        return f"{self.prefix}/{wearer}/{kind}"
+
+    def signal(self, wearer: str) -> str:
+        return self.of(wearer, TopicKind.SIGNAL)
+
+    def state(self, wearer: str) -> str:
+        return self.of(wearer, TopicKind.STATE)
+
+    def ack(self, wearer: str) -> str:
+        return self.of(wearer, TopicKind.ACK)
+
+    @property
+    def hub_status(self) -> str:
+        return f"{self.prefix}/hub/status"
+
+    def subscriptions(self) -> list[str]:
+        """Everything a hub of this pair listens to."""
+        return [f"{self.prefix}/+/{kind}" for kind in TopicKind] + [self.hub_status]
+
+    def parse(self, topic: str) -> tuple[str, TopicKind] | None:
+        """(wearer, kind) for one of this pair's wearer topics, else None."""
+        head, _, rest = topic.partition(f"{self.prefix}/")
+        if head or not rest:
+            return None
+        wearer, _, kind = rest.partition("/")
+        if wearer == "hub" or kind not in TopicKind.__members__.values():
+            return None
+        return wearer, TopicKind(kind)

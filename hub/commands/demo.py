@@ -1,0 +1,80 @@
+"""``comfort-hub demo``: two simulated wearers, a scripted session, on an embedded broker."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from hub._broker import BrokerAddress
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run two simulated wearers through a scripted session",
+        description=(
+            "Runs the hub with two simulated Bangle.js watches (alex and sam): alex signals "
+            "slow down, pause and stop, sam acknowledges each, alex feels the confirmations "
+            "and resumes. One line per event, with the time from gesture to partner buzz."
+        ),
+    )
+    parser.add_argument(
+        "--duration",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="exit after this many seconds with a summary (default: run until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--broker",
+        metavar="URL",
+        type=_broker_url,
+        help="use this MQTT broker (mqtt://host:port) instead of an embedded one",
+    )
+    parser.add_argument("--no-web", action="store_true", help="do not serve the web page")
+    parser.add_argument(
+        "--sound",
+        action="store_true",
+        help="sound re-alerts on this machine (paplay or aplay)",
+    )
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        default=8080,
+        metavar="PORT",
+        help="port of the web page on 127.0.0.1 (default 8080)",
+    )
+    parser.set_defaults(run=run)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"duration must be positive, got {text}")
+    return value
+
+
+def _broker_url(text: str) -> str:
+    try:
+        BrokerAddress.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    from hub._demo import run_demo
+
+    return asyncio.run(
+        run_demo(
+            sys.stdout,
+            duration_s=args.duration,
+            broker_url=args.broker,
+            web_port=None if args.no_web else args.web_port,
+            sound=args.sound,
+        )
+    )

@@ -1,0 +1,130 @@
+"""FastAPI app: the partner's page (live signals over a WebSocket) and a small JSON API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, Response
+
+from hub._broker import free_loopback_port
+from hub._bus import EventBus
+from hub._event_json import event_json
+from hub._events import HubEvent
+from hub._hub import Hub
+from hub._sound import tone_wav
+from signals import ComfortSignal
+
+# Events waiting for a slow page before it is cut off; a page that far behind reloads.
+PAGE_QUEUE_LIMIT = 256
+
+
+def create_app(hub: Hub, bus: EventBus) -> FastAPI:
+    app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
+    session = hub.session
+
+    def known(wearer: str) -> str:
+        if wearer not in session.local_wearers:
+            raise HTTPException(404, f"no wearer {wearer!r} on this hub")
+        return wearer
+
+    @app.get("/", response_class=HTMLResponse)
+    async def page() -> str:
+        return resources.files("hub.web").joinpath("static/index.html").read_text()
+
+    @app.get("/api/status")
+    async def status() -> dict[str, Any]:
+        return {
+            "pair": hub.topics.pair,
+            "broker_connected": hub.relay.connected.is_set(),
+            "wearers": [
+                {
+                    "name": name,
+                    "held": session.held(name),
+                    "partner_level": session.partner_level(name),
+                    "awaiting_ack": session.awaiting_ack(name),
+                    "connected": hub.links[name].connected.is_set(),
+                }
+                for name in session.local_wearers
+            ],
+        }
+
+    @app.post("/api/wearers/{wearer}/ack")
+    async def acknowledge(wearer: str) -> dict[str, Any]:
+        ack = session.acknowledge(known(wearer))
+        if ack is None:
+            raise HTTPException(409, f"{wearer} has no signal waiting for acknowledgement")
+        return ack.model_dump(mode="json")
+
+    @app.post("/api/wearers/{wearer}/resume")
+    async def resume(wearer: str) -> dict[str, Any]:
+        """Only a wearer's own side lifts their level: this names the wearer resuming."""
+        message = session.resume(known(wearer))
+        if message is None:
+            raise HTTPException(
+                409, f"{wearer} holds no signal; only the signaller can resume their own signal"
+            )
+        return message.model_dump(mode="json")
+
+    @app.get("/api/tones/{signal}.wav")
+    async def tone(signal: str) -> Response:
+        try:
+            wanted = ComfortSignal(signal)
+        except ValueError:
+            raise HTTPException(404, f"no tone for {signal!r}") from None
+        return Response(tone_wav(wanted), media_type="audio/wav")
+
+    @app.websocket("/ws")
+    async def live(socket: WebSocket) -> None:
+        await socket.accept()
+        queue: asyncio.Queue[HubEvent] = asyncio.Queue(PAGE_QUEUE_LIMIT)
+
+        def enqueue(event: HubEvent) -> None:
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(event)
+
+        unsubscribe = bus.subscribe(enqueue)
+        try:
+            while True:
+                await socket.send_json(event_json(await queue.get()))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            unsubscribe()
+
+    return app
+
+
+async def serve(
+    hub: Hub, bus: EventBus, *, port: int, say: Callable[[str], None], host: str = "127.0.0.1"
+) -> None:
+    """Serves the page until cancelled. Loopback by default: intimate data stays on the hub."""
+    if not _port_free(host, port):
+        busy, port = port, free_loopback_port()
+        say(f"port {busy} is in use; serving the web page on port {port} instead")
+    config = uvicorn.Config(create_app(hub, bus), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    say(f"web page on http://{host}:{port}/")
+    task = asyncio.create_task(server.serve())
+    try:
+        await asyncio.shield(task)
+    finally:
+        # Let uvicorn close its socket and connections rather than dropping them mid-flight.
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True

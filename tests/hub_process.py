@@ -1,0 +1,65 @@
+"""A hub in a process of its own, for tests that kill it: ``python -m tests.hub_process``.
+
+Arguments: PAIR_ID BROKER_PORT STORE_PATH. It prints one JSON event per line (and
+``{"type": "ready"}``) and obeys lines on stdin: ``press WEARER MS``, ``tap WEARER``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from firmware_bridge import BleBackends
+from firmware_bridge.bangle import BangleDriver
+from firmware_bridge.sim import SimRadio, SimulatedBangle
+from hub._broker import BrokerAddress
+from hub._event_json import event_json
+from hub._events import HubEvent
+from hub._hub import Hub, WearerDevice
+from hub._session import SessionSettings
+from hub._store import StateStore
+
+
+def emit(record: dict[str, object]) -> None:
+    print(json.dumps(record, default=str), flush=True)
+
+
+async def main(pair_id: str, port: int, store_path: str) -> None:
+    radio = SimRadio()
+    watches = {
+        "alex": radio.add(SimulatedBangle("C0:00:00:00:D0:01")),
+        "sam": radio.add(SimulatedBangle("C0:00:00:00:D0:02")),
+    }
+
+    def observe(event: HubEvent) -> None:
+        emit(event_json(event))
+
+    hub = Hub(
+        pair_id,
+        ("alex", "sam"),
+        [WearerDevice(name, watch.address, BangleDriver()) for name, watch in watches.items()],
+        BrokerAddress("127.0.0.1", port),
+        observer=observe,
+        backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
+        settings=SessionSettings(realert_interval_s=600),
+        store=StateStore(store_path),
+    )
+    task = asyncio.create_task(hub.run())
+    await hub.ready()
+    emit({"type": "ready"})
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            break
+        command, wearer, *rest = line.split()
+        if command == "press":
+            watches[wearer].press(held_ms=int(rest[0]) if rest else 120)
+        elif command == "tap":
+            watches[wearer].tap()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))

@@ -1,0 +1,127 @@
+"""Hubs with simulated wearables, and a third-party MQTT client, for the relay tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+import aiomqtt
+
+from firmware_bridge import BleBackends
+from firmware_bridge.bangle import BangleDriver
+from firmware_bridge.sim import SimRadio, SimulatedBangle
+from hub._broker import BrokerAddress
+from hub._bus import EventBus
+from hub._events import HubEvent
+from hub._hub import Hub, WearerDevice
+from hub._session import SessionSettings
+from hub._store import StateStore
+from signals import HapticPattern
+
+PAIR = ("alex", "sam")
+E = TypeVar("E")
+
+
+class Recorder:
+    """Everything a hub reported, by type."""
+
+    def __init__(self) -> None:
+        self.bus = EventBus()
+        self.events: list[HubEvent] = []
+        self.bus.subscribe(self.events.append)
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+@contextlib.asynccontextmanager
+async def running_hub(
+    broker: BrokerAddress,
+    pair_id: str,
+    radio: SimRadio,
+    watches: dict[str, SimulatedBangle],
+    *,
+    settings: SessionSettings | None = None,
+    store: StateStore | None = None,
+    recorder: Recorder | None = None,
+) -> AsyncIterator[tuple[Hub, Recorder]]:
+    """A hub serving the wearers in ``watches``, running until the block ends."""
+    recorder = recorder or Recorder()
+    hub = Hub(
+        pair_id,
+        PAIR,
+        [WearerDevice(name, watch.address, BangleDriver()) for name, watch in watches.items()],
+        broker,
+        observer=recorder.bus.publish,
+        backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
+        settings=settings,
+        store=store,
+    )
+    task = asyncio.create_task(hub.run())
+    try:
+        async with asyncio.timeout(10):
+            await hub.ready()
+        yield hub, recorder
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def two_watches(radio: SimRadio, tag: str = "01") -> dict[str, SimulatedBangle]:
+    return {
+        "alex": radio.add(SimulatedBangle(f"C0:00:00:00:A0:{tag}")),
+        "sam": radio.add(SimulatedBangle(f"C0:00:00:00:B0:{tag}")),
+    }
+
+
+def times_played(watch: SimulatedBangle, pattern: HapticPattern) -> int:
+    """How many times ``pattern`` was played in full on ``watch`` (matches do not overlap)."""
+    wanted = [(p.on_ms, p.strength) for p in pattern.pulses]
+    felt = [(b.ms, b.strength) for b in watch.buzzes]
+    count = index = 0
+    while index + len(wanted) <= len(felt):
+        if felt[index : index + len(wanted)] == wanted:
+            count += 1
+            index += len(wanted)
+        else:
+            index += 1
+    return count
+
+
+class MqttPeer:
+    """A third-party MQTT client: records the pair's traffic, and can publish anything."""
+
+    def __init__(self, client: aiomqtt.Client, pair_id: str) -> None:
+        self.client = client
+        self.pair_id = pair_id
+        self.seen: list[aiomqtt.Message] = []
+
+    def on(self, suffix: str) -> list[dict[str, Any]]:
+        topic = f"comfort/v1/{self.pair_id}/{suffix}"
+        return [json.loads(bytes(m.payload)) for m in self.seen if str(m.topic) == topic]  # type: ignore[arg-type]
+
+    async def publish(self, suffix: str, payload: dict[str, Any]) -> None:
+        await self.client.publish(
+            f"comfort/v1/{self.pair_id}/{suffix}", json.dumps(payload).encode(), qos=1
+        )
+
+
+@contextlib.asynccontextmanager
+async def mqtt_peer(broker: BrokerAddress, pair_id: str) -> AsyncIterator[MqttPeer]:
+    async with aiomqtt.Client(broker.host, broker.port, identifier=f"peer-{pair_id}") as client:
+        peer = MqttPeer(client, pair_id)
+        await client.subscribe(f"comfort/v1/{pair_id}/#", qos=1)
+
+        async def record() -> None:
+            async for message in client.messages:
+                peer.seen.append(message)
+
+        task = asyncio.create_task(record())
+        try:
+            yield peer
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,76 @@
+"""``comfort-hub demo`` as a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.brokers import Mosquitto
+
+
+async def _run_demo(*args: str) -> subprocess.CompletedProcess[str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub",
+        "demo",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())
+
+
+@pytest.mark.timeout(90)
+async def test_demo_runs_the_whole_scenario_through_mosquitto_and_exits_cleanly(
+    tmp_path: Path,
+) -> None:
+    broker = Mosquitto(tmp_path)
+    await broker.start()
+    try:
+        result = await _run_demo("--duration", "21", "--no-web", "--broker", str(broker.address))
+    finally:
+        await broker.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    for expected in (
+        r"alex signals SLOW_DOWN",
+        r"sam's wearable buzzes SLOW_DOWN [0-9.]+ ms after alex's gesture",
+        r"alex signals PAUSE",
+        r"alex signals STOP \(button",
+        r"sam's wearable buzzes STOP",
+        r"alex feels the confirmation: sam noticed",
+        r"sam has not acknowledged alex's STOP: alert 2, now with sound",
+        r"alex signals RESUME",
+        r"sam's wearable .*: LOST",
+        r"sam's side says PAUSE for them \(link",
+        r"alex's wearable buzzes PAUSE [0-9.]+ ms after sam's link event",
+        r"signals sent +6: slow_down, pause, stop, resume, pause, resume",
+        r"confirmations felt +3",
+        r"gesture -> partner buzz, on the wrists: median [0-9.]+ ms",
+    ):
+        assert any(re.search(expected, line) for line in lines), (expected, result.stdout)
+    assert "(embedded)" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["--broker", "http://example"], "scheme must be mqtt://"),
+        (["--broker", "mqtt://host:notaport"], "port is not a number"),
+        (["--duration", "-3"], "duration must be positive"),
+    ],
+)
+async def test_bad_demo_arguments_are_refused_with_the_reason(
+    args: list[str], complaint: str
+) -> None:
+    result = await _run_demo(*args)
+    assert result.returncode == 2
+    assert complaint in result.stderr

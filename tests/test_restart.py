@@ -1,0 +1,104 @@
+"""A hub killed during a stop comes back in stop, says so, and the broker agrees."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.brokers import Mosquitto
+from tests.helpers import wait_until
+from tests.hubs import mqtt_peer
+
+
+class HubProcess:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.events: list[dict[str, Any]] = []
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, pair_id: str, port: int, store: Path) -> HubProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.hub_process",
+            pair_id,
+            str(port),
+            str(store),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=Path(__file__).parent.parent,
+        )
+        hub = cls(process)
+        await wait_until(lambda: hub.saw(type="ready"), within_s=20)
+        return hub
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        async for line in self.process.stdout:
+            self.events.append(json.loads(line))
+
+    def saw(self, **fields: object) -> list[dict[str, Any]]:
+        return [e for e in self.events if all(e.get(k) == v for k, v in fields.items())]
+
+    async def send(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{command}\n".encode())
+        await self.process.stdin.drain()
+
+    async def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no goodbye, no chance to save anything more
+        await self.process.wait()
+        await self._reader
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            await self.kill()
+
+
+@pytest.mark.timeout(90)
+async def test_a_hub_killed_during_a_stop_comes_back_in_stop(
+    mosquitto: Mosquitto, pair_id: str, tmp_path: Path
+) -> None:
+    store = tmp_path / "state.sqlite3"
+    first = await HubProcess.start(pair_id, mosquitto.port, store)
+    try:
+        await first.send("press alex 1500")
+        await wait_until(lambda: bool(first.saw(type="signal", wearer="alex", signal="stop")))
+        await wait_until(lambda: bool(first.saw(type="alert", wearer="sam", signal="stop")))
+    finally:
+        await first.kill()
+
+    async with mqtt_peer(mosquitto.address, pair_id) as watcher:
+        second = await HubProcess.start(pair_id, mosquitto.port, store)
+        try:
+            # It says so...
+            (restored,) = second.saw(type="restored")
+            assert (restored["wearer"], restored["signal"]) == ("alex", "stop")
+            # ...tells the partner again...
+            await wait_until(lambda: bool(second.saw(type="alert", wearer="sam", signal="stop")))
+            (again,) = second.saw(type="signal", wearer="alex")
+            assert (again["signal"], again["source"]) == ("stop", "link")
+            first_stop = first.saw(type="signal", wearer="alex")[0]
+            assert again["seq"] == first_stop["seq"] + 1, "the signal counter survives too"
+            # ...and the retained state on the broker agrees.
+            await wait_until(
+                lambda: [s.get("id") for s in watcher.on("alex/state")][-1:] == [again["id"]]
+            )
+            assert watcher.on("alex/state")[-1]["signal"] == "stop"
+
+            # The level is held: a small pattern does not lower it; alex can still resume.
+            for _ in range(2):
+                await second.send("tap alex")
+            await asyncio.sleep(0.5)
+            assert len(second.saw(type="signal", wearer="alex")) == 1
+            await second.send("press alex")
+            await second.send("press alex")
+            await wait_until(lambda: bool(second.saw(type="signal", signal="resume")))
+        finally:
+            await second.close()
