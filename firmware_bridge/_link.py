@@ -110,10 +110,14 @@ class WearableLink:
                     client = await self._connect_once()
                 # OSError: BlueZ or the system D-Bus is away (restarting, say); retry too.
                 except (BleakError, BridgeError, TimeoutError, OSError) as error:
-                    self._failed_attempts += 1
-                    delay = self._backoff.delay(self._failed_attempts)
-                    log.info("%s: %s; retrying in %.1f s", self.address, error, delay)
-                    await asyncio.sleep(delay)
+                    log.info("%s: %s", self.address, error)
+                    await self._wait_before_retrying()
+                    continue
+                except Exception:
+                    # A fault in a driver must not end the link, and with it the hub: the
+                    # wearer stays "not connected" (their partner is told), and it is logged.
+                    log.exception("%s: unexpected error while connecting", self.address)
+                    await self._wait_before_retrying()
                     continue
                 self._failed_attempts = 0
                 self._client = client
@@ -128,6 +132,12 @@ class WearableLink:
                 self._on_link(LinkEvent(LinkState.LOST, self._clock(), self.address))
         finally:
             await self._shutdown()
+
+    async def _wait_before_retrying(self) -> None:
+        self._failed_attempts += 1
+        delay = self._backoff.delay(self._failed_attempts)
+        log.info("%s: retrying in %.1f s (attempt %d)", self.address, delay, self._failed_attempts)
+        await asyncio.sleep(delay)
 
     async def _stay_connected(self) -> None:
         """Waits for the link to drop, reporting silences on the way."""

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
-from firmware_bridge import Backoff, BleBackends, DeviceEvent, LinkEvent, LinkState, WearableLink
+import pytest
+from bleak import BleakClient
+
+from firmware_bridge import (
+    Backoff,
+    BleBackends,
+    DeviceEvent,
+    Emit,
+    LinkEvent,
+    LinkState,
+    WearableLink,
+)
 from firmware_bridge._silence import SilenceWatch
 from firmware_bridge.bangle import NUS_TX, BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
@@ -104,6 +115,47 @@ async def test_the_first_connection_is_retried_until_a_late_device_turns_up() ->
         assert link.failed_attempts == 0
         watch.tap()
         await wait_until(lambda: bool(events))
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+class FaultyOnceBangle(BangleDriver):
+    """A driver with a bug that bites on the first connection only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts = 0
+
+    async def start(self, client: BleakClient, emit: Emit) -> None:
+        self.starts += 1
+        if self.starts == 1:
+            raise KeyError("a driver bug")
+        await super().start(client, emit)
+
+
+async def test_a_fault_in_a_driver_is_logged_and_retried_instead_of_ending_the_link(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    radio = SimRadio()
+    watch = radio.add(SimulatedBangle("C0:00:00:00:01:05"))
+    links: list[LinkEvent] = []
+    driver = FaultyOnceBangle()
+    link = WearableLink(
+        watch.address,
+        driver,
+        on_event=lambda _: None,
+        on_link=links.append,
+        backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
+        backoff=Backoff(first_s=0.01, max_s=0.05),
+    )
+    task = asyncio.create_task(link.run())
+    try:
+        async with asyncio.timeout(5):
+            await link.connected.wait()
+        assert driver.starts == 2
+        assert [e.state for e in links] == [LinkState.CONNECTED]
+        assert "a driver bug" in caplog.text
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
