@@ -1,5 +1,12 @@
 """Bluetooth LE wearable drivers: bytes on the air to typed samples, alert patterns to writes.
 
+One subpackage per device family, each with its wire protocol and driver:
+``bangle`` (Bangle.js 2 and its watch app), ``polar`` (Polar H10), ``pinetime``
+(InfiniTime), ``microbit`` (BBC micro:bit), ``heart_rate`` (any Bluetooth heart-rate
+sensor) and ``immediate_alert`` (any band with Immediate Alert). ``sim`` holds their
+simulated twins. Here: the link that keeps a device connected, and the registry that
+recognises devices and binds wearers to them.
+
 Errors are drawn in :mod:`firmware_bridge._errors`; every one derives from ``BridgeError``.
 """
 
