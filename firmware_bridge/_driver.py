@@ -54,6 +54,33 @@ class WearableDriver(abc.ABC):
         self.clock = clock
         self.malformed_count = 0
         self.last_malformed: MalformedPayload | None = None
+        # When the device last sent anything at all, on ``clock``; None before the first byte.
+        self.last_heard_at: float | None = None
+        self._liveness_listener: Callable[[], None] | None = None
+
+    @property
+    def expected_interval_s(self) -> float | None:
+        """Longest silence this device shows while healthy; None when silence is normal.
+
+        The profile's value by default; a driver that learns on connection what the device
+        streams (and so how often it speaks) overrides this.
+        """
+        return self.profile.expected_interval_s
+
+    def watch_liveness(self, listener: Callable[[], None] | None) -> None:
+        """Have ``listener`` called whenever the device is heard from (link supervision)."""
+        self._liveness_listener = listener
+
+    def heard(self) -> None:
+        """Note that the device sent something, even a byte that carries no event.
+
+        Every notification handler calls this first: a heartbeat, a garbled packet or a
+        reading the hub ignores all prove the link alive, so none of them may leave the
+        link looking stale.
+        """
+        self.last_heard_at = self.clock()
+        if self._liveness_listener is not None:
+            self._liveness_listener()
 
     @abc.abstractmethod
     async def start(self, client: BleakClient, emit: Emit) -> None:

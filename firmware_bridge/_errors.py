@@ -4,7 +4,8 @@ BridgeError
  ├── MalformedPayload      bytes from a device that do not parse; carries the bytes and offset
  ├── DeviceNotFound        no device with that address or profile answered a scan
  ├── HapticsUnsupported    the device has no motor the hub can drive
- └── DeviceCommandError    the device refused a command (carries its status code)
+ ├── DeviceCommandError    the device refused a command (carries its status code)
+ └── MtuTooSmall           the link's ATT MTU is below what the device's protocol needs
 """
 
 from __future__ import annotations
@@ -49,3 +50,14 @@ class DeviceCommandError(BridgeError):
         self.status = status
         self.meaning = meaning
         super().__init__(f"{what} refused by the device: status {status} ({meaning})")
+
+
+class MtuTooSmall(BridgeError):
+    def __init__(self, device: str, mtu: int, required: int) -> None:
+        self.device = device
+        self.mtu = mtu
+        self.required = required
+        super().__init__(
+            f"{device} needs an ATT MTU of at least {required}, the link has {mtu} "
+            "(the adapter or its driver limits it)"
+        )

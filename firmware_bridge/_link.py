@@ -19,15 +19,22 @@ from bleak_retry_connector import establish_connection
 from firmware_bridge._backoff import Backoff
 from firmware_bridge._driver import Clock, Emit, WearableDriver
 from firmware_bridge._errors import BridgeError, DeviceNotFound
+from firmware_bridge._samples import DeviceEvent
+from firmware_bridge._silence import SilenceWatch
 from signals import HapticPattern
 
 log = logging.getLogger(__name__)
 
 
 class LinkState(StrEnum):
+    """How a wearable's link changed. LOST and STALE both mean "no word from the device";
+    RESTORED ends either one (its ``detail`` says which), so a consumer needs only one rule:
+    the link is down from LOST or STALE until the next RESTORED.
+    """
+
     CONNECTED = "connected"  # first connection of the session
-    LOST = "lost"
-    RESTORED = "restored"  # connected again after a loss
+    LOST = "lost"  # the radio link dropped; reconnecting by itself
+    RESTORED = "restored"  # working again after LOST (reconnected) or STALE (heard again)
     STALE = "stale"  # connected, but silent for longer than the device ever is
 
 
@@ -67,6 +74,7 @@ class WearableLink:
         connect_timeout_s: float = 20.0,
         backoff: Backoff | None = None,
         clock: Clock = time.monotonic,
+        stale_after_s: float | None = None,
     ) -> None:
         self.address = address.upper()
         self.driver = driver
@@ -77,37 +85,106 @@ class WearableLink:
         self._connect_timeout_s = connect_timeout_s
         self._backoff = backoff or Backoff()
         self._clock = clock
+        # None: the driver's own expectation (which may be None too: no supervision).
+        self._stale_after_s = stale_after_s
         self._client: BleakClient | None = None
         self._dropped = asyncio.Event()
         self._closing = False
+        self._silence: SilenceWatch | None = None
+        self._heard_again = asyncio.Event()
+        self._failed_attempts = 0
         self.connected = asyncio.Event()
+        driver.watch_liveness(self._heard)
+
+    @property
+    def failed_attempts(self) -> int:
+        """Connection attempts that failed since the link was last up (0 while connected)."""
+        return self._failed_attempts
 
     async def run(self) -> None:
         """Connect and stay connected until cancelled."""
         ever_connected = False
-        failures = 0
         try:
             while True:
                 try:
                     client = await self._connect_once()
-                except (BleakError, BridgeError, TimeoutError) as error:
-                    failures += 1
-                    delay = self._backoff.delay(failures)
-                    log.info("%s: %s; retrying in %.1f s", self.address, error, delay)
-                    await asyncio.sleep(delay)
+                # OSError: BlueZ or the system D-Bus is away (restarting, say); retry too.
+                except (BleakError, BridgeError, TimeoutError, OSError) as error:
+                    log.info("%s: %s", self.address, error)
+                    await self._wait_before_retrying()
                     continue
-                failures = 0
+                except Exception:
+                    # A fault in a driver must not end the link, and with it the hub: the
+                    # wearer stays "not connected" (their partner is told), and it is logged.
+                    log.exception("%s: unexpected error while connecting", self.address)
+                    await self._wait_before_retrying()
+                    continue
+                self._failed_attempts = 0
                 self._client = client
                 self.connected.set()
                 state = LinkState.RESTORED if ever_connected else LinkState.CONNECTED
+                detail = "reconnected" if ever_connected else ""
                 ever_connected = True
-                self._on_link(LinkEvent(state, self._clock(), self.address))
-                await self._dropped.wait()
+                self._on_link(LinkEvent(state, self._clock(), self.address, detail))
+                await self._stay_connected()
                 self.connected.clear()
                 self._client = None
                 self._on_link(LinkEvent(LinkState.LOST, self._clock(), self.address))
         finally:
             await self._shutdown()
+
+    async def _wait_before_retrying(self) -> None:
+        self._failed_attempts += 1
+        delay = self._backoff.delay(self._failed_attempts)
+        log.info("%s: retrying in %.1f s (attempt %d)", self.address, delay, self._failed_attempts)
+        await asyncio.sleep(delay)
+
+    async def _stay_connected(self) -> None:
+        """Waits for the link to drop, reporting silences on the way."""
+        limit = self._stale_after_s
+        if limit is None:
+            limit = self.driver.expected_interval_s
+        if limit is None:
+            await self._dropped.wait()
+            return
+        self._silence = SilenceWatch(limit, self._clock())
+        supervisor = asyncio.create_task(self._supervise(self._silence))
+        try:
+            await self._dropped.wait()
+        finally:
+            self._silence = None
+            supervisor.cancel()
+            await asyncio.gather(supervisor, return_exceptions=True)
+
+    async def _supervise(self, watch: SilenceWatch) -> None:
+        while True:
+            left = watch.seconds_left(self._clock())
+            if left > 0:
+                await asyncio.sleep(left)
+                continue
+            now = self._clock()
+            if watch.go_stale(now):
+                self._heard_again.clear()
+                detail = f"nothing heard for {watch.silent_for(now):.1f} s"
+                self._on_link(LinkEvent(LinkState.STALE, now, self.address, detail))
+            await self._heard_again.wait()
+
+    def _heard(self) -> None:
+        """The driver heard from the device; called synchronously, never awaits."""
+        watch = self._silence
+        if watch is None:
+            return
+        now = self._clock()
+        silent_s = watch.silent_for(now)
+        if watch.heard(now):
+            self._heard_again.set()
+            detail = f"heard again after {silent_s:.1f} s of silence"
+            self._on_link(LinkEvent(LinkState.RESTORED, now, self.address, detail))
+
+    def _emit(self, event: DeviceEvent) -> None:
+        # An event is proof of life even from a driver that forgot to call heard().
+        self._heard()
+        self._on_event(event)
 
     async def _connect_once(self) -> BleakClient:
         scanner = self._backends.scanner
@@ -132,7 +209,7 @@ class WearableLink:
                 backend=self._backends.client,
             )
         try:
-            await self.driver.start(client, self._on_event)
+            await self.driver.start(client, self._emit)
         except BaseException:
             await client.disconnect()
             raise
@@ -144,13 +221,14 @@ class WearableLink:
             self._dropped.set()
 
     async def play(self, pattern: HapticPattern) -> bool:
-        """Play ``pattern`` now; False when the device is not connected."""
+        """Play ``pattern`` now; False when it did not reach the device (not connected, a
+        write failed, or the device has no motor the hub can drive)."""
         client = self._client
         if client is None or not client.is_connected:
             return False
         try:
             await self.driver.play(client, pattern)
-        except BleakError as error:
+        except (BleakError, BridgeError, TimeoutError, OSError) as error:
             log.warning("%s: could not play %s: %s", self.address, pattern.name, error)
             return False
         return True

@@ -28,7 +28,11 @@ class LinkedDevice:
 
 @asynccontextmanager
 async def linked(
-    radio: SimRadio, device: SimulatedPeripheral, driver: WearableDriver
+    radio: SimRadio,
+    device: SimulatedPeripheral,
+    driver: WearableDriver,
+    *,
+    stale_after_s: float | None = None,
 ) -> AsyncIterator[LinkedDevice]:
     """Runs a :class:`WearableLink` to ``device`` until the block ends."""
     events: list[DeviceEvent] = []
@@ -39,6 +43,7 @@ async def linked(
         on_event=events.append,
         on_link=links.append,
         backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
+        stale_after_s=stale_after_s,
     )
     result = LinkedDevice(link)
     result.events, result.links = events, links

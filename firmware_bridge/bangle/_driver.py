@@ -58,6 +58,8 @@ class BangleDriver(WearableDriver):
         await client.start_notify(NUS_TX, on_notify)
 
     def _on_fragment(self, fragment: bytes, emit: Emit) -> None:
+        # Any fragment counts, the app's heartbeat line and console chatter included.
+        self.heard()
         at = self.clock()
         lines, dropped = self._lines.feed(fragment)
         for error in dropped:

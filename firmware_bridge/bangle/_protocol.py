@@ -20,6 +20,9 @@ NUS_TX = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # watch notifies here
 ECHO_OFF = b"\x10"
 # A line longer than this is not from the watch app; drop it rather than grow without bound.
 MAX_LINE_BYTES = 512
+# Beyond these a value is garbage, not a reading.
+MAX_BPM = 300
+MAX_PRESS_MS = 3_600_000
 
 
 class LineAssembler:
@@ -52,8 +55,11 @@ class LineAssembler:
 
 @dataclass(frozen=True, slots=True)
 class WatchTap:
+    """The accelerometer's tap engine fired; ``direction`` is the side that was tapped,
+    as Espruino names it ("left", "right", "top", "bottom", "front", "back")."""
+
     double: bool
-    direction: int | None
+    direction: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,22 +98,31 @@ def parse_watch_line(line: bytes) -> WatchMessage | None:
             direction = message.get("dir")
             return WatchTap(
                 double=_as_bool(message.get("double", False)),
-                direction=direction if isinstance(direction, int) else None,
+                direction=direction if isinstance(direction, str) else None,
             )
         if kind == "btn":
             held = message.get("ms")
             return WatchButton(
                 long=_as_bool(message.get("long", False)),
-                held_ms=int(held) if isinstance(held, int | float) else None,
+                held_ms=None if held is None else _whole_number(held, "ms", MAX_PRESS_MS),
             )
         if kind == "hrm":
-            bpm, confidence = message["bpm"], message.get("confidence", 0)
-            if not isinstance(bpm, int | float) or not isinstance(confidence, int | float):
-                raise ValueError("bpm and confidence must be numbers")
-            return WatchHeart(bpm=round(bpm), confidence=round(confidence))
+            return WatchHeart(
+                bpm=_whole_number(message["bpm"], "bpm", MAX_BPM),
+                confidence=_whole_number(message.get("confidence", 0), "confidence", 100),
+            )
     except (KeyError, ValueError, TypeError) as exc:
         raise MalformedPayload("Bangle.js line", line, f"bad {kind!r} message: {exc}") from None
     return None  # a message kind from a newer app: ignore, do not fail
+
+
+def _whole_number(value: object, field: str, highest: int) -> int:
+    """A JSON number in 0..highest, rounded; true/false, NaN and infinities are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{field} must be a number, got {value!r}")
+    if not 0 <= value <= highest:  # also false for NaN
+        raise ValueError(f"{field} must be within 0..{highest}, got {value!r}")
+    return round(value)
 
 
 def _as_bool(value: object) -> bool:

@@ -52,7 +52,7 @@ class SimulatedBangle(SimulatedPeripheral):
 
     # -- the wearer -----------------------------------------------------------------------
 
-    def tap(self, *, double: bool = False, direction: int = 2) -> bool:
+    def tap(self, *, double: bool = False, direction: str = "front") -> bool:
         return self.send_line({"t": "tap", "dir": direction, "double": double})
 
     def press(self, *, held_ms: int = 120) -> bool:

@@ -11,9 +11,9 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import demo
+    from hub.commands import demo, scan
 
-    return (demo,)
+    return (demo, scan)
 
 
 COMMANDS: tuple[Command, ...] = _load()

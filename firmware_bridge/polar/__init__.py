@@ -1,0 +1,47 @@
+"""Polar H10: heart rate with RR intervals, and the raw accelerometer over Polar's PMD service."""
+
+from firmware_bridge.polar._driver import PolarH10Driver
+from firmware_bridge.polar._pmd import (
+    PMD_CONTROL,
+    PMD_DATA,
+    PMD_MIN_MTU,
+    PMD_SERVICE,
+    ControlOp,
+    ControlPointResponse,
+    MeasurementStopped,
+    MeasurementType,
+    PmdFrame,
+    PmdStatus,
+    SettingType,
+    acceleration_in_g,
+    choose_settings,
+    command,
+    parse_control_point,
+    parse_features,
+    parse_pmd_frame,
+    parse_settings,
+    status_meaning,
+)
+
+__all__ = [
+    "PMD_CONTROL",
+    "PMD_DATA",
+    "PMD_MIN_MTU",
+    "PMD_SERVICE",
+    "ControlOp",
+    "ControlPointResponse",
+    "MeasurementStopped",
+    "MeasurementType",
+    "PmdFrame",
+    "PmdStatus",
+    "PolarH10Driver",
+    "SettingType",
+    "acceleration_in_g",
+    "choose_settings",
+    "command",
+    "parse_control_point",
+    "parse_features",
+    "parse_pmd_frame",
+    "parse_settings",
+    "status_meaning",
+]
