@@ -30,6 +30,15 @@ class DeviceConfig(BaseModel):
     # None: the first advertising device of the profile that no other wearer is bound to.
     address: str | None = None
 
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        from firmware_bridge import profile_keys
+
+        if value not in profile_keys():
+            raise ValueError(f"unknown profile {value!r}; known: {', '.join(profile_keys())}")
+        return value
+
     @field_validator("address")
     @classmethod
     def _looks_like_an_address(cls, value: str | None) -> str | None:

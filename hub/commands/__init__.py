@@ -11,9 +11,9 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import demo, scan
+    from hub.commands import demo, run, scan
 
-    return (demo, scan)
+    return (demo, run, scan)
 
 
 COMMANDS: tuple[Command, ...] = _load()

@@ -1,0 +1,129 @@
+"""``comfort-hub run``: a hub built from a configuration file, until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from typing import TextIO
+
+from firmware_bridge import BleBackends, DeviceBinding, resolve_all
+from firmware_bridge.sim import (
+    SimRadio,
+    SimulatedAlertBand,
+    SimulatedBangle,
+    SimulatedHeartStrap,
+    SimulatedMicrobit,
+    SimulatedPeripheral,
+    SimulatedPineTime,
+    SimulatedPolarH10,
+)
+from hub._broker import embedded_broker
+from hub._bus import EventBus
+from hub._config import HubSettings
+from hub._console import ConsoleReporter
+from hub._hub import Hub, WearerDevice
+from hub._session import SessionSettings
+from hub._sound import HubSpeaker, find_player
+from hub._store import StateStore
+
+# How long "first found" bindings may scan before the hub gives up on starting.
+RESOLVE_TIMEOUT_S = 30.0
+
+_TWINS: dict[str, Callable[[str], SimulatedPeripheral]] = {
+    "bangle": SimulatedBangle,
+    "polar_h10": SimulatedPolarH10,
+    "pinetime": SimulatedPineTime,
+    "microbit": SimulatedMicrobit,
+    "heart_rate": SimulatedHeartStrap,
+    "immediate_alert": SimulatedAlertBand,
+}
+
+
+def simulated_room(settings: HubSettings) -> SimRadio:
+    """A twin of each configured device, at its configured address (or a made-up one)."""
+    radio = SimRadio()
+    for index, device in enumerate(settings.devices, start=1):
+        radio.add(_TWINS[device.profile](device.address or f"C0:FF:EE:00:10:{index:02X}"))
+    return radio
+
+
+async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = False) -> int:
+    reporter = ConsoleReporter(out)
+    bus = EventBus()
+    bus.subscribe(reporter)
+    if settings.sound:
+        command = find_player()
+        if command is None:
+            reporter.say("sound is on, but no paplay or aplay was found: re-alerts stay silent")
+        else:
+            bus.subscribe(HubSpeaker(command))
+    backends: BleBackends | None = None
+    if simulated:
+        radio = simulated_room(settings)
+        backends = BleBackends(radio.client_backend(), radio.scanner_backend())
+        reporter.say("simulated wearables: no Bluetooth is used")
+
+    bindings = [DeviceBinding(d.profile, d.address) for d in settings.devices]
+    reporter.say(
+        "finding "
+        + ", ".join(f"{d.wearer}: {b}" for d, b in zip(settings.devices, bindings, strict=True))
+    )
+    bound = await resolve_all(bindings, timeout_s=RESOLVE_TIMEOUT_S, backends=backends)
+    store = StateStore(settings.state_path)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with contextlib.AsyncExitStack() as stack:
+        broker = settings.broker_address
+        if broker is None:
+            broker = await stack.enter_async_context(embedded_broker())
+            reporter.say(f"embedded MQTT broker on {broker} (this machine only)")
+        hub = Hub(
+            settings.pair,
+            settings.wearers,
+            [
+                WearerDevice(d.wearer, b.address, b.new_driver())
+                for d, b in zip(settings.devices, bound, strict=True)
+            ],
+            broker,
+            observer=bus.publish,
+            backends=backends,
+            settings=SessionSettings(
+                realert_interval_s=settings.realert_interval_s,
+                contact_timeout_s=settings.contact_timeout_s,
+            ),
+            store=store,
+        )
+        tasks = [asyncio.create_task(hub.run())]
+        if settings.web.enabled:
+            from hub.web import serve
+
+            tasks.append(
+                asyncio.create_task(
+                    serve(
+                        hub, bus, port=settings.web.port, host=settings.web.host, say=reporter.say
+                    )
+                )
+            )
+        reporter.say(f"hub for pair {settings.pair!r} running; Ctrl-C stops it")
+        await _until_stopped(stop, tasks)
+        for task in tasks:
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    store.close()
+    failures = [r for r in results if isinstance(r, Exception)]
+    for failure in failures:
+        reporter.say(f"stopped by an error: {failure!r}")
+    reporter.say("hub stopped")
+    return 1 if failures else 0
+
+
+async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
+    """Until a signal asks to stop, or a part of the hub ends by itself (an error)."""
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()

@@ -1,0 +1,45 @@
+"""``comfort-hub run --config FILE``: the hub for real wearables (or their simulated twins)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the hub from a configuration file",
+        description=(
+            "Connects each wearer's wearable, relays signals through MQTT (an embedded "
+            "broker unless the file names one) and serves the page. See "
+            "config/hub.example.toml; COMFORT_HUB_* environment variables override the file."
+        ),
+    )
+    parser.add_argument("--config", type=Path, required=True, metavar="FILE")
+    parser.add_argument(
+        "--simulated",
+        action="store_true",
+        help="use simulated twins of the configured devices instead of Bluetooth",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from firmware_bridge import BridgeError
+    from hub._config import ConfigError, load_settings
+    from hub._service import run_service
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"comfort-hub: {error}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(run_service(settings, sys.stdout, simulated=args.simulated))
+    except BridgeError as error:
+        print(f"comfort-hub: {error}", file=sys.stderr)
+        return 1
