@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import json
 import wave
 from collections.abc import AsyncIterator
 
 import httpx
 import numpy as np
+import websockets
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._broker import BrokerAddress
+from hub._broker import BrokerAddress, free_loopback_port
 from hub._events import Confirmed
 from hub._hub import Hub
-from hub.web import create_app
+from hub.web import create_app, serve
 from signals import SAMPLE_RATE_HZ, ComfortSignal, synthesise, tone_for
 from tests.helpers import wait_until
 from tests.hubs import Recorder, running_hub, two_watches
@@ -83,3 +86,32 @@ async def test_only_the_signaller_resumes_from_the_page_and_tones_are_served(
             assert audio.getframerate() == SAMPLE_RATE_HZ
         assert np.array_equal(frames, synthesise(tone_for(ComfortSignal.STOP)))
         assert (await web.get("/api/tones/louder.wav")).status_code == 404
+
+
+async def test_the_live_feed_pushes_the_partners_signal_to_the_page(
+    broker: BrokerAddress, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with running_hub(broker, pair_id, radio, watches) as (hub, seen):
+        port = free_loopback_port()
+        server = asyncio.create_task(serve(hub, seen.bus, port=port, say=lambda _: None))
+        try:
+            async with asyncio.timeout(10):
+                while True:
+                    try:
+                        socket = await websockets.connect(f"ws://127.0.0.1:{port}/ws")
+                        break
+                    except OSError:
+                        await asyncio.sleep(0.05)
+            async with socket:
+                watches["alex"].press(held_ms=1500)
+                async with asyncio.timeout(5):
+                    while True:
+                        event = json.loads(await socket.recv())
+                        if event["type"] == "alert":
+                            break
+            assert (event["wearer"], event["from"], event["signal"]) == ("sam", "alex", "stop")
+        finally:
+            server.cancel()
+            await asyncio.gather(server, return_exceptions=True)

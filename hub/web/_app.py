@@ -90,13 +90,22 @@ def create_app(hub: Hub, bus: EventBus) -> FastAPI:
                 queue.put_nowait(event)
 
         unsubscribe = bus.subscribe(enqueue)
-        try:
+
+        async def push() -> None:
             while True:
                 await socket.send_json(event_json(await queue.get()))
+
+        pusher = asyncio.create_task(push())
+        try:
+            # Reading is how a closed page is noticed (and its close answered) at once.
+            while True:
+                await socket.receive_text()
         except WebSocketDisconnect:
             pass
         finally:
             unsubscribe()
+            pusher.cancel()
+            await asyncio.gather(pusher, return_exceptions=True)
 
     return app
 
