@@ -24,6 +24,7 @@ from hub._bus import EventBus
 from hub._config import HubSettings
 from hub._console import ConsoleReporter
 from hub._hub import Hub, WearerDevice
+from hub._journal import EventJournal
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
 from hub._store import StateStore
@@ -59,6 +60,9 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             reporter.say("sound is on, but no paplay or aplay was found: re-alerts stay silent")
         else:
             bus.subscribe(HubSpeaker(command))
+    journal = EventJournal(settings.state_path.with_name(f"{settings.pair}-events.jsonl"))
+    bus.subscribe(journal)
+    reporter.say(f"every event is kept in {journal.path}")
     backends: BleBackends | None = None
     if simulated:
         radio = simulated_room(settings)
@@ -115,6 +119,7 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     store.close()
+    journal.close()
     failures = [r for r in results if isinstance(r, Exception)]
     for failure in failures:
         reporter.say(f"stopped by an error: {failure!r}")

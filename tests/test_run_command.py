@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from hub._journal import read_journal
+
 
 def config(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "hub.toml"
@@ -67,6 +69,10 @@ async def test_run_connects_the_configured_devices_and_stops_cleanly_on_sigterm(
     assert "sam's wearable C0:FF:EE:00:10:02: connected" in output
     assert "hub stopped" in output
     assert (tmp_path / "state.sqlite3").exists()
+    journal = read_journal(tmp_path / "tryout-events.jsonl")
+    links = [(e["wearer"], e["state"]) for e in journal if e["type"] == "link"]
+    assert ("alex", "connected") in links and ("sam", "connected") in links
+    assert all("time" in e for e in journal)
 
 
 async def test_a_bad_configuration_is_refused_naming_the_file_and_field(tmp_path: Path) -> None:
