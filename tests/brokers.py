@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import shutil
 import signal
 from collections.abc import AsyncIterator
@@ -26,13 +27,17 @@ def mosquitto_binary() -> str:
 class Mosquitto:
     """A mosquitto broker on a free loopback port, started and stopped by the test."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, *, settings: str = "") -> None:
         self.port = port or free_loopback_port()
         self.config = workdir / f"mosquitto-{self.port}.conf"
         self.log = workdir / f"mosquitto-{self.port}.log"
         self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            f"listener {self.port} 127.0.0.1\npersistence false\n"
+            # Started as root, mosquitto drops to its own user, who cannot read the test's
+            # private temporary folder; stay whoever runs the tests.
+            f"user {getpass.getuser()}\n"
             f"log_dest file {self.log}\nlog_type error\nlog_type warning\n"
+            + (settings or "allow_anonymous true\n")
         )
         self._process: asyncio.subprocess.Process | None = None
 
