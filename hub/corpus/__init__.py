@@ -1,0 +1,1 @@
+"""Real everyday wrist motion recordings (package data); see README.md here."""

@@ -1,0 +1,233 @@
+"""The tap detector: deliberate taps found in raw acceleration, everyday motion ignored."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub._motion_corpus import MotionRecording, real_motion
+from signals import (
+    VIGOROUS_MOTIONS,
+    AccelUnit,
+    ComfortSignal,
+    SyntheticRecording,
+    TapDetector,
+    TapDetectorSettings,
+    TapPattern,
+    detect_taps,
+    lay_tap,
+    score_recording,
+    signals_from_taps,
+    synthesise_tap_recording,
+    vigorous_motion,
+)
+
+
+def _long_stretches() -> list[MotionRecording]:
+    return [recording for recording in real_motion() if recording.duration_s > 60]
+
+
+def _corpus(rate_hz: float, seeds: tuple[int, ...]) -> list[SyntheticRecording]:
+    recordings = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        recordings += [
+            synthesise_tap_recording(motion.samples_g, motion.rate_hz, rate_hz, rng)
+            for motion in _long_stretches()
+        ]
+    return recordings
+
+
+def _still_wrist(rate_hz: float, seconds: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    samples = np.tile([0.05, 0.3, -0.95], (round(rate_hz * seconds), 1))
+    return samples + rng.normal(0.0, 0.004, samples.shape)
+
+
+def _tap(samples: np.ndarray, rate_hz: float, at: float, peak_g: float = 2.5) -> None:
+    """A firm 15 ms tap on the watch face, as the sensor sees it."""
+    lay_tap(samples, rate_hz, at, width_s=0.015, peak_g=peak_g)
+
+
+# -- ground truth: synthetic taps over real motion ------------------------------------------
+
+
+@pytest.mark.parametrize(("rate_hz", "least_recall"), [(50.0, 0.95), (100.0, 0.99), (200.0, 0.99)])
+def test_tap_patterns_over_real_motion_are_recognised(rate_hz: float, least_recall: float) -> None:
+    patterns = recalled = false_signals = taps_tapped = extra_taps = 0
+    for recording in _corpus(rate_hz, seeds=(7, 8, 9)):
+        taps = detect_taps(recording.samples_g, rate_hz)
+        score = score_recording(taps, recording.patterns, recording.duration_s)
+        patterns += score.patterns
+        recalled += score.recalled
+        false_signals += score.false_signals
+        taps_tapped += score.taps
+        extra_taps += score.extra_taps
+    assert patterns > 200, "the corpus should hold enough patterns to measure"
+    assert recalled / patterns >= least_recall
+    assert false_signals == 0
+    assert extra_taps <= 0.01 * taps_tapped
+
+
+def test_detected_taps_make_the_signal_their_count_asks_for() -> None:
+    rate = 100.0
+    samples = _still_wrist(rate, 8.0)
+    for at in (2.0, 2.3, 2.6, 2.9):  # four taps: stop
+        _tap(samples, rate, at)
+    taps = detect_taps(samples, rate)
+    assert taps == pytest.approx([2.0, 2.3, 2.6, 2.9], abs=0.015)
+    made = [(round(s.at, 1), s.signal) for s in signals_from_taps(taps)]
+    # Escalation without waiting: each tap that completes a pattern raises the level.
+    assert made == [
+        (2.3, ComfortSignal.SLOW_DOWN),
+        (2.6, ComfortSignal.PAUSE),
+        (2.9, ComfortSignal.STOP),
+    ]
+
+
+# -- everyday motion makes no taps ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("motion", _long_stretches(), ids=lambda m: m.name)
+def test_real_everyday_motion_makes_no_taps(motion: MotionRecording) -> None:
+    assert detect_taps(motion.samples_g, motion.rate_hz).tolist() == []
+
+
+@pytest.mark.parametrize("kind", VIGOROUS_MOTIONS)
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0, 200.0])
+def test_vigorous_movement_makes_no_taps(kind: str, rate_hz: float) -> None:
+    samples = vigorous_motion(kind, rate_hz, 60.0, np.random.default_rng(11))
+    assert detect_taps(samples, rate_hz).tolist() == []
+
+
+@pytest.mark.parametrize("kind", ["jogging", "massage_strokes", "picking_up"])
+def test_a_single_threshold_would_fire_on_that_movement(kind: str) -> None:
+    """The movement above is not trivially calm: only the shape and surroundings rules
+    keep it from being taps."""
+    threshold_only = TapDetectorSettings(
+        still_g=100.0,
+        prominence=1e-9,
+        max_posture_change_g=100.0,
+        wide_area_ratio=1e9,
+        min_clear_share=1e-9,
+        pattern_still_g=100.0,
+        pattern_prominence=1e-9,
+    )
+    samples = vigorous_motion(kind, 100.0, 60.0, np.random.default_rng(11))
+    assert len(detect_taps(samples, 100.0, settings=threshold_only)) > 5
+
+
+def test_a_tap_while_the_wrist_swings_is_not_a_deliberate_tap() -> None:
+    rate = 100.0
+    samples = _still_wrist(rate, 6.0)
+    t = np.arange(len(samples)) / rate
+    samples[:, 0] += 0.6 * np.sin(2 * np.pi * 2.0 * t)  # arm swinging at 2 Hz
+    _tap(samples, rate, 3.0)
+    assert detect_taps(samples, rate).tolist() == []
+
+
+# -- rates and units ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0, 200.0, 400.0, 1000.0])
+def test_taps_are_found_at_every_rate_from_50_hz(rate_hz: float) -> None:
+    samples = _still_wrist(rate_hz, 6.0)
+    for at in (2.0, 2.4):
+        lay_tap(samples, rate_hz, at, width_s=0.02, peak_g=2.0)
+    # Reported at the impulse's peak, 10 ms in, to within a sample.
+    expected = [2.01, 2.41]
+    assert detect_taps(samples, rate_hz) == pytest.approx(expected, abs=1.0 / rate_hz + 0.005)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 32.0])
+def test_below_50_hz_only_the_firmest_taps_count(rate_hz: float) -> None:
+    """A tap fits inside one sample there: only its size tells it from a jolt."""
+    rng = np.random.default_rng(0)
+    starts = 2.0 + 2.0 * np.arange(10) + rng.uniform(0.0, 1.0 / rate_hz, 10)
+    firm, moderate = _still_wrist(rate_hz, 25.0), _still_wrist(rate_hz, 25.0)
+    for at in starts:
+        lay_tap(firm, rate_hz, at, width_s=0.02, peak_g=4.0)
+        lay_tap(moderate, rate_hz, at, width_s=0.015, peak_g=2.0)
+    assert len(detect_taps(firm, rate_hz)) >= 5
+    assert detect_taps(moderate, rate_hz).tolist() == []
+
+
+def test_units_are_converted_at_the_edge() -> None:
+    rate = 100.0
+    samples = _still_wrist(rate, 5.0)
+    _tap(samples, rate, 2.0)
+    in_g = detect_taps(samples, rate)
+    assert len(in_g) == 1
+    np.testing.assert_array_equal(detect_taps(samples * 1000, rate, unit="mg"), in_g)
+    np.testing.assert_array_equal(
+        detect_taps(samples * 9.80665, rate, unit=AccelUnit.METRES_PER_S2), in_g
+    )
+    # The same numbers read as milli-g are a barely moving wrist: no tap.
+    assert detect_taps(samples, rate, unit="mg").tolist() == []
+
+
+def test_bad_input_is_refused_with_the_reason() -> None:
+    with pytest.raises(ValueError, match="unknown acceleration unit 'furlongs'"):
+        detect_taps(np.zeros((10, 3)), 100.0, unit="furlongs")
+    with pytest.raises(ValueError, match=r"rate_hz must be between 25 and 1000 Hz, got 10"):
+        TapDetector(10.0)
+    with pytest.raises(ValueError, match=r"shape \(n, 3\), got \(10, 2\)"):
+        TapDetector(100.0).feed(np.zeros((10, 2)), np.arange(10) / 100)
+    with pytest.raises(ValueError, match="one entry per sample: 10 samples"):
+        TapDetector(100.0).feed(np.zeros((10, 3)), np.arange(9) / 100)
+    with pytest.raises(ValueError, match="still_g must be positive"):
+        TapDetectorSettings(still_g=0)
+
+
+# -- streaming ------------------------------------------------------------------------------
+
+
+_STREAM_RATE = 100.0
+_STREAM = synthesise_tap_recording(
+    _still_wrist(32.0, 40.0, seed=3), 32.0, _STREAM_RATE, np.random.default_rng(5)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cuts=st.lists(st.integers(0, len(_STREAM.samples_g)), max_size=30))
+def test_chunking_never_changes_the_taps(cuts: list[int]) -> None:
+    whole = detect_taps(_STREAM.samples_g, _STREAM_RATE)
+    assert len(whole) >= 2 * len(_STREAM.patterns)
+    detector = TapDetector(_STREAM_RATE)
+    bounds = [0, *sorted(cuts), len(_STREAM.samples_g)]
+    times = _STREAM.times
+    found = [
+        detector.feed(_STREAM.samples_g[start:stop], times[start:stop])
+        for start, stop in itertools.pairwise(bounds)
+    ]
+    np.testing.assert_array_equal(np.concatenate(found), whole)
+
+
+def test_a_pause_in_the_samples_starts_afresh_without_inventing_taps() -> None:
+    rate = 100.0
+    detector = TapDetector(rate)
+    before = _still_wrist(rate, 3.0)
+    after = _still_wrist(rate, 3.0, seed=1) + np.array([0.5, -0.4, 0.3])  # worn differently
+    _tap(after, rate, 1.5)
+    times = np.arange(len(before)) / rate
+    assert detector.feed(before, times).tolist() == []
+    taps = detector.feed(after, times + 60.0)
+    assert taps == pytest.approx([61.5], abs=0.02)
+
+
+def test_taps_come_out_within_half_a_second() -> None:
+    assert TapDetector(50.0).latency_s <= 0.5
+    assert TapDetector(1000.0).latency_s <= 0.5
+
+
+def test_score_counts_a_stop_tapped_as_pause_as_missed() -> None:
+    pattern = TapPattern((1.0, 1.3, 1.6, 1.9))
+    assert score_recording([1.0, 1.3, 1.6], (pattern,), 60.0).recalled == 0
+    assert score_recording([1.0, 1.3, 1.6, 1.9], (pattern,), 60.0).recalled == 1
+    stray = score_recording([1.0, 1.3, 1.6, 1.9, 30.0, 30.2], (pattern,), 60.0)
+    assert stray.false_signals == 1
+    assert stray.extra_taps == 2
