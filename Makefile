@@ -29,7 +29,8 @@ pytest: venv
 	$(BIN)/pytest
 
 bench: venv
-	$(BIN)/comfort-hub bench
+	$(BIN)/comfort-hub bench taps
+	$(BIN)/comfort-hub bench relay
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,184 @@
+"""``comfort-hub eval``: how well the tap detector does, on synthetic taps and real motion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from typing import Any
+
+from hub._evaluation import (
+    FALSE_SIGNALS_PER_HOUR_TARGET,
+    RECALL_TARGETS,
+    Evaluation,
+    MotionRow,
+    RecallRow,
+    evaluate,
+)
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="measure the tap detector: pattern recall and false signals per hour",
+        description=(
+            "Lays synthetic tap patterns (with ground truth) over the real everyday motion "
+            "shipped with the hub and reports the recall of tap patterns per rate and per "
+            "file; then runs the detector over the real recordings at their own rate and "
+            "over synthetic vigorous movement, where every signal is false, and reports "
+            "false signals per hour per file and overall. Figures, not a pass/fail test."
+        ),
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="how many different synthetic corpora to lay over the motion (default 3)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.seeds < 1:
+        print("comfort-hub eval: --seeds must be at least 1", file=sys.stderr)
+        return 2
+    evaluation = evaluate(
+        seeds=range(1, args.seeds + 1),
+        progress=lambda step: print(f"... {step}", file=sys.stderr, flush=True),
+    )
+    if args.json:
+        print(json.dumps(_as_json(evaluation), indent=2))
+    else:
+        _print_report(evaluation, args.seeds)
+    return 0
+
+
+def _print_report(evaluation: Evaluation, seeds: int) -> None:
+    print(f"Tap patterns recalled: synthetic taps over real motion ({seeds} corpora)")
+    _table(
+        ["RATE", "FILE", "PATTERNS", "RECALLED", "RECALL", "TAPS FOUND", "FALSE SIGNALS"],
+        [_recall_cells(rows, name) for name, rows in _by_rate_and_file(evaluation.recall)],
+    )
+    print()
+    for rate, target in RECALL_TARGETS.items():
+        recalled, tapped = evaluation.recall_at(rate)
+        share = recalled / tapped if tapped else 0.0
+        verdict = "met" if share >= target else "NOT MET"
+        print(f"Target: recall >= {target:.0%} at {rate:g} Hz: {share:.2%} ({verdict})")
+    print()
+    print("False signals on everyday motion (no deliberate taps in it)")
+    rows = [*evaluation.real_motion, *evaluation.vigorous]
+    _table(
+        ["SOURCE", "FILE", "RATE", "MINUTES", "TAPS", "SIGNALS", "SIGNALS/HOUR"],
+        [
+            *[_motion_cells("real", row) for row in evaluation.real_motion],
+            _motion_cells("real", _total("overall", evaluation.real_motion)),
+            *[_motion_cells("synthetic", row) for row in evaluation.vigorous],
+            _motion_cells("synthetic", _total("overall", evaluation.vigorous)),
+            _motion_cells("all", _total("overall", rows)),
+        ],
+    )
+    real = _total("overall", evaluation.real_motion)
+    verdict = "met" if real.signals_per_hour <= FALSE_SIGNALS_PER_HOUR_TARGET else "NOT MET"
+    print()
+    print(
+        f"Target: <= {FALSE_SIGNALS_PER_HOUR_TARGET} false signals/hour on real motion: "
+        f"{real.signals_per_hour:.2f} over {real.duration_s / 3600:.2f} h ({verdict})"
+    )
+
+
+def _by_rate_and_file(rows: list[RecallRow]) -> list[tuple[str, list[RecallRow]]]:
+    groups: dict[tuple[float, str], list[RecallRow]] = defaultdict(list)
+    for row in rows:
+        groups[(row.rate_hz, row.motion)].append(row)
+        groups[(row.rate_hz, "overall")].append(row)
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] == "overall"))
+    return [(name, group) for (_, name), group in ordered]
+
+
+def _recall_cells(rows: list[RecallRow], name: str) -> list[str]:
+    patterns = sum(r.score.patterns for r in rows)
+    recalled = sum(r.score.recalled for r in rows)
+    taps = sum(r.score.taps for r in rows)
+    found = sum(r.score.taps_found for r in rows)
+    share = recalled / patterns if patterns else 0.0
+    return [
+        f"{rows[0].rate_hz:g} Hz",
+        name,
+        str(patterns),
+        str(recalled),
+        f"{share:.2%}",
+        f"{found}/{taps}",
+        str(sum(r.score.false_signals for r in rows)),
+    ]
+
+
+def _total(name: str, rows: list[MotionRow]) -> MotionRow:
+    return MotionRow(
+        name=name,
+        rate_hz=0.0,
+        duration_s=sum(r.duration_s for r in rows),
+        taps=sum(r.taps for r in rows),
+        signals=sum(r.signals for r in rows),
+    )
+
+
+def _motion_cells(source: str, row: MotionRow) -> list[str]:
+    return [
+        source,
+        row.name,
+        f"{row.rate_hz:g} Hz" if row.rate_hz else "-",
+        f"{row.duration_s / 60:.1f}",
+        str(row.taps),
+        str(row.signals),
+        f"{row.signals_per_hour:.2f}",
+    ]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
+    for cells in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)))
+
+
+def _as_json(evaluation: Evaluation) -> dict[str, object]:
+    recall: dict[str, object] = {}
+    for rate in sorted({row.rate_hz for row in evaluation.recall}):
+        rows = [row for row in evaluation.recall if row.rate_hz == rate]
+        recalled, tapped = evaluation.recall_at(rate)
+        recall[f"{rate:g}"] = {
+            "patterns": tapped,
+            "recalled": recalled,
+            "recall": recalled / tapped if tapped else None,
+            "false_signals": sum(r.score.false_signals for r in rows),
+            "files": {
+                name: {
+                    "patterns": sum(r.score.patterns for r in group),
+                    "recalled": sum(r.score.recalled for r in group),
+                }
+                for name, group in _by_rate_and_file(rows)
+                if name != "overall"
+            },
+        }
+    return {
+        "recall": recall,
+        "false_signals": {
+            "real": [_motion_json(row) for row in evaluation.real_motion],
+            "real_overall": _motion_json(_total("overall", evaluation.real_motion)),
+            "synthetic_vigorous": [_motion_json(row) for row in evaluation.vigorous],
+        },
+    }
+
+
+def _motion_json(row: MotionRow) -> dict[str, object]:
+    return {
+        "file": row.name,
+        "rate_hz": row.rate_hz or None,
+        "duration_s": round(row.duration_s, 1),
+        "taps": row.taps,
+        "signals": row.signals,
+        "signals_per_hour": round(row.signals_per_hour, 3),
+    }

@@ -1,0 +1,58 @@
+"""``comfort-hub eval`` and ``comfort-hub bench taps``: the figures a user reads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hub.cli import main
+
+
+def test_eval_reports_recall_per_rate_and_false_signals_per_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["eval", "--seeds", "1", "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert "real everyday motion at its own rate" in captured.err  # progress as it goes
+    assert set(report["recall"]) == {"25", "50", "100", "200"}
+    for rate in ("50", "100", "200"):
+        figures = report["recall"][rate]
+        assert figures["patterns"] > 50
+        assert sum(f["patterns"] for f in figures["files"].values()) == figures["patterns"]
+    assert report["recall"]["100"]["recall"] >= 0.99
+    assert report["recall"]["50"]["recall"] >= 0.95
+    real = report["false_signals"]["real"]
+    assert {row["file"] for row in real} == {
+        "garmin-acc.csv#1",
+        "garmin-acc.csv#2",
+        "garmin-acc.csv#3",
+        "empatica-acc.csv",
+    }
+    assert {row["rate_hz"] for row in real} == {25.0, 32.0}  # played at their own rate
+    overall = report["false_signals"]["real_overall"]
+    assert overall["duration_s"] == pytest.approx(sum(row["duration_s"] for row in real), 0.01)
+    assert overall["signals"] == 0
+    kinds = {row["file"] for row in report["false_signals"]["synthetic_vigorous"]}
+    assert kinds == {"jogging", "brushing_teeth", "massage_strokes", "picking_up"}
+
+
+def test_eval_table_states_each_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--seeds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Target: recall >= 95% at 50 Hz:" in out
+    assert "Target: recall >= 99% at 100 Hz:" in out
+    assert "Target: <= 0.1 false signals/hour on real motion: 0.00" in out
+
+
+def test_bench_taps_prints_throughput_against_its_baseline(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["bench", "taps", "--samples", "20000"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "20,000 samples at 100 Hz (synthetic taps over real motion)"
+    measured = [line for line in lines if "M samples/s" in line]
+    assert len(measured) == 4
+    assert measured[0].startswith("baseline")
+    assert all("the baseline's time" in line for line in measured)
