@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from firmware_bridge import DeviceEvent, HeartReading, LinkEvent, LinkState
+from firmware_bridge import AccelBatch, DeviceEvent, HeartReading, LinkEvent, LinkState
 from hub._alerts import AlertPlayer, played
 from hub._events import (
     AckSent,
@@ -50,6 +50,7 @@ from hub._messages import (
     new_signal_id,
     utc_now,
 )
+from hub._raw_taps import RawTapFinder
 from hub._relay import MqttRelay
 from hub._store import StateStore
 from signals import (
@@ -62,6 +63,7 @@ from signals import (
     InputEvent,
     SignalIntent,
     SignalSource,
+    TapDetectorSettings,
     pattern_for,
 )
 
@@ -81,6 +83,8 @@ class SessionSettings:
     # to pause: long enough to ride out a strap shifting, short enough to matter.
     contact_timeout_s: float = 10.0
     vocabulary: GestureVocabulary | None = None
+    # What counts as a tap in raw acceleration (devices without their own tap events).
+    taps: TapDetectorSettings | None = None
 
     def __post_init__(self) -> None:
         for name in ("realert_interval_s", "contact_timeout_s"):
@@ -134,6 +138,7 @@ class _Wearer:
     # Why this wearer was told their (remote) partner cannot be heard.
     partner_unreachable: str | None = None
     sent_acks: set[str] = field(default_factory=set)
+    raw_taps: RawTapFinder | None = None
 
     @property
     def effective_level(self) -> ComfortSignal | None:
@@ -231,11 +236,12 @@ class PairSession:
         if local.link_hold == LinkState.STALE:
             self._release_link(local)  # it speaks again
         if isinstance(event, InputEvent):
-            for intent in local.classifier.feed(event):
-                if isinstance(intent, SignalIntent):
-                    self._emit(local, intent.signal, intent.source, intent.at)
-                elif isinstance(intent, AckIntent):
-                    self._acknowledge(local)
+            self._gesture(local, event)
+        elif isinstance(event, AccelBatch):
+            if local.raw_taps is None:
+                local.raw_taps = RawTapFinder(local.name, self.settings.taps)
+            for tap in local.raw_taps.feed(event):
+                self._gesture(local, tap)
         elif isinstance(event, HeartReading):
             self._observe(HeartRate(wearer, event))
             if event.contact is False:
@@ -245,6 +251,13 @@ class PairSession:
                 local.contact_lost_at = None
                 if local.link_hold == "contact":
                     self._release_link(local)
+
+    def _gesture(self, local: _Wearer, event: InputEvent) -> None:
+        for intent in local.classifier.feed(event):
+            if isinstance(intent, SignalIntent):
+                self._emit(local, intent.signal, intent.source, intent.at)
+            elif isinstance(intent, AckIntent):
+                self._acknowledge(local)
 
     def link_event(self, wearer: str, event: LinkEvent) -> None:
         local = self._wearers[wearer]
