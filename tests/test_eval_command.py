@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from hub.cli import main
+from tests.brokers import Mosquitto
 
 
 def test_eval_reports_recall_per_rate_and_false_signals_per_file(
@@ -56,3 +58,16 @@ def test_bench_taps_prints_throughput_against_its_baseline(
     assert len(measured) == 4
     assert measured[0].startswith("baseline")
     assert all("the baseline's time" in line for line in measured)
+
+
+async def test_bench_relay_prints_each_path_against_a_bare_mqtt_hop(
+    mosquitto: Mosquitto, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command runs its own event loop: give it a thread of its own.
+    argv = ["bench", "relay", "--count", "2", "--broker", str(mosquitto.address)]
+    assert await asyncio.to_thread(main, argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    figures = [line for line in lines if "of the baseline" in line]
+    assert len(figures) == 3
+    assert figures[0].startswith("bare MQTT QoS 1 hop (baseline)")
+    assert figures[0].endswith("x 1.00 of the baseline")
