@@ -57,10 +57,14 @@ from signals import (
     CONFIRMATION,
     LINK_RESTORED,
     AckIntent,
+    CheckInAdvisory,
     ComfortSignal,
     GestureClassifier,
     GestureVocabulary,
+    HeartMonitorSettings,
+    HeartRateMonitor,
     InputEvent,
+    MotionMeter,
     SignalIntent,
     SignalSource,
     TapDetectorSettings,
@@ -85,6 +89,8 @@ class SessionSettings:
     vocabulary: GestureVocabulary | None = None
     # What counts as a tap in raw acceleration (devices without their own tap events).
     taps: TapDetectorSettings | None = None
+    # When a racing heart asks the partner to check in.
+    heart: HeartMonitorSettings | None = None
 
     def __post_init__(self) -> None:
         for name in ("realert_interval_s", "contact_timeout_s"):
@@ -139,6 +145,8 @@ class _Wearer:
     partner_unreachable: str | None = None
     sent_acks: set[str] = field(default_factory=set)
     raw_taps: RawTapFinder | None = None
+    heart: HeartRateMonitor | None = None
+    motion: MotionMeter = field(default_factory=MotionMeter)
 
     @property
     def effective_level(self) -> ComfortSignal | None:
@@ -242,8 +250,15 @@ class PairSession:
                 local.raw_taps = RawTapFinder(local.name, self.settings.taps)
             for tap in local.raw_taps.feed(event):
                 self._gesture(local, tap)
+            if len(event.times):
+                spread = local.motion.feed(event.times, event.xyz_g)
+                self._heart(local).note_motion(float(event.times[-1]), spread)
         elif isinstance(event, HeartReading):
             self._observe(HeartRate(wearer, event))
+            for finding in self._heart(local).feed(event.at, event.bpm, event.rr_ms, event.contact):
+                if isinstance(finding, CheckInAdvisory):
+                    # Context, never a decision: heart rate can only ask to check in.
+                    self._emit(local, finding.signal, finding.source, finding.at)
             if event.contact is False:
                 if local.contact_lost_at is None:
                     local.contact_lost_at = event.at
@@ -251,6 +266,11 @@ class PairSession:
                 local.contact_lost_at = None
                 if local.link_hold == "contact":
                     self._release_link(local)
+
+    def _heart(self, local: _Wearer) -> HeartRateMonitor:
+        if local.heart is None:
+            local.heart = HeartRateMonitor(self.settings.heart)
+        return local.heart
 
     def _gesture(self, local: _Wearer, event: InputEvent) -> None:
         for intent in local.classifier.feed(event):

@@ -12,7 +12,8 @@ import aiomqtt
 
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
-from firmware_bridge.sim import SimRadio, SimulatedBangle
+from firmware_bridge.polar import PolarH10Driver
+from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPolarH10
 from hub._broker import BrokerAddress
 from hub._bus import EventBus
 from hub._events import HubEvent
@@ -20,6 +21,7 @@ from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub._store import StateStore
 from signals import HapticPattern
+from tests.helpers import wait_until
 
 PAIR = ("alex", "sam")
 E = TypeVar("E")
@@ -125,3 +127,39 @@ async def mqtt_peer(broker: BrokerAddress, pair_id: str) -> AsyncIterator[MqttPe
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def strap_and_watch(
+    broker: BrokerAddress,
+    pair_id: str,
+    *,
+    rate_hz: int = 100,
+    settings: SessionSettings | None = None,
+) -> AsyncIterator[tuple[SimulatedPolarH10, SimulatedBangle, Recorder]]:
+    """A hub where alex wears a Polar H10 (acceleration at ``rate_hz``) and sam a watch."""
+    radio = SimRadio()
+    strap = radio.add(SimulatedPolarH10("A0:9E:1A:00:00:01"))
+    watch = radio.add(SimulatedBangle("C0:00:00:00:B0:09"))
+    recorder = Recorder()
+    hub = Hub(
+        pair_id,
+        PAIR,
+        [
+            WearerDevice("alex", strap.address, PolarH10Driver(sample_rate_hz=rate_hz)),
+            WearerDevice("sam", watch.address, BangleDriver()),
+        ],
+        broker,
+        observer=recorder.bus.publish,
+        backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
+        settings=settings,
+    )
+    task = asyncio.create_task(hub.run())
+    try:
+        async with asyncio.timeout(10):
+            await hub.ready()
+        await wait_until(lambda: strap.acc_settings is not None)
+        yield strap, watch, recorder
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
