@@ -1,5 +1,5 @@
 """Pure signal processing for comfort-hub: the signal vocabulary, gestures, taps in raw
-acceleration, alert patterns.
+acceleration, heart-rate context, alert patterns.
 
 Synchronous and numpy-only: nothing here knows of BLE, MQTT or HTTP.
 """
