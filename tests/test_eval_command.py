@@ -38,6 +38,13 @@ def test_eval_reports_recall_per_rate_and_false_signals_per_file(
     assert overall["signals"] == 0
     kinds = {row["file"] for row in report["false_signals"]["synthetic_vigorous"]}
     assert kinds == {"jogging", "brushing_teeth", "massage_strokes", "picking_up"}
+    assert report["samples_per_second"] > 0
+    heart = report["heart"]
+    assert heart["reference_missing"] is None  # neurokit2 comes with the dev tools
+    assert len(heart["windows"]) == 11
+    for window in heart["windows"]:
+        assert window["rmssd_ms"] == pytest.approx(window["reference_rmssd_ms"], rel=0.01)
+        assert window["mean_nn_ms"] == pytest.approx(window["reference_mean_nn_ms"], rel=0.01)
 
 
 def test_eval_table_states_each_target(capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,6 +53,8 @@ def test_eval_table_states_each_target(capsys: pytest.CaptureFixture[str]) -> No
     assert "Target: recall >= 95% at 50 Hz:" in out
     assert "Target: recall >= 99% at 100 Hz:" in out
     assert "Target: <= 0.1 false signals/hour on real motion: 0.00" in out
+    assert "Target: >= 1,000,000 samples/s on one core:" in out
+    assert "Target: mean NN and RMSSD within 1% of neurokit2's: largest difference" in out
 
 
 def test_bench_taps_prints_throughput_against_its_baseline(

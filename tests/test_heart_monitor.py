@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hub._recordings import normal_beats_ms
 from signals import (
     CheckInAdvisory,
     ComfortSignal,
@@ -25,13 +25,12 @@ from signals import (
     rr_statistics,
 )
 
-NN_SERIES = Path(__file__).parent / "data" / "pyhrv-nn" / "SampleNNISeriesLong.npy"
 WINDOW_S = 300.0
 
 
 def _nn() -> np.ndarray:
     """One hour of normal-to-normal intervals (ms) from the MIT-BIH NSR database."""
-    return np.load(NN_SERIES).astype(np.float64)
+    return normal_beats_ms()
 
 
 def _reference(rr_ms: np.ndarray, ends_s: np.ndarray) -> tuple[float, float]:

@@ -10,8 +10,11 @@ from typing import Any
 
 from hub._evaluation import (
     FALSE_SIGNALS_PER_HOUR_TARGET,
+    HRV_AGREEMENT_TARGET,
     RECALL_TARGETS,
+    SAMPLES_PER_SECOND_TARGET,
     Evaluation,
+    HeartRow,
     MotionRow,
     RecallRow,
     evaluate,
@@ -21,13 +24,15 @@ from hub._evaluation import (
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "eval",
-        help="measure the tap detector: pattern recall and false signals per hour",
+        help="measure the signal processing: tap recall, false signals, heart-rate figures",
         description=(
             "Lays synthetic tap patterns (with ground truth) over the real everyday motion "
             "shipped with the hub and reports the recall of tap patterns per rate and per "
             "file; then runs the detector over the real recordings at their own rate and "
             "over synthetic vigorous movement, where every signal is false, and reports "
-            "false signals per hour per file and overall. Figures, not a pass/fail test."
+            "false signals per hour per file and overall; then the detector's throughput, "
+            "and heart-rate figures on an hour of real beats against neurokit2's. "
+            "Figures, not a pass/fail test."
         ),
     )
     parser.add_argument(
@@ -88,6 +93,48 @@ def _print_report(evaluation: Evaluation, seeds: int) -> None:
         f"Target: <= {FALSE_SIGNALS_PER_HOUR_TARGET} false signals/hour on real motion: "
         f"{real.signals_per_hour:.2f} over {real.duration_s / 3600:.2f} h ({verdict})"
     )
+    print()
+    rate = evaluation.samples_per_second
+    verdict = "met" if rate >= SAMPLES_PER_SECOND_TARGET else "NOT MET"
+    print(
+        f"Target: >= {SAMPLES_PER_SECOND_TARGET:,} samples/s on one core: "
+        f"{rate:,.0f} ({verdict}; streaming costs: comfort-hub bench taps)"
+    )
+    print()
+    _print_heart(evaluation)
+
+
+def _print_heart(evaluation: Evaluation) -> None:
+    print("Heart rate: five-minute windows of an hour of real normal beats (pyhrv-nn)")
+    _table(
+        ["FROM", "BEATS", "DROPPED", "MEAN NN", "REFERENCE", "RMSSD", "REFERENCE"],
+        [_heart_cells(row) for row in evaluation.heart],
+    )
+    print()
+    if evaluation.heart_reference_missing is not None:
+        print(f"Target: not compared, {evaluation.heart_reference_missing}")
+        return
+    worst = max((row.largest_difference or 0.0) for row in evaluation.heart)
+    verdict = "met" if worst <= HRV_AGREEMENT_TARGET else "NOT MET"
+    print(
+        f"Target: mean NN and RMSSD within {HRV_AGREEMENT_TARGET:.0%} of neurokit2's: "
+        f"largest difference {worst:.4%} ({verdict})"
+    )
+
+
+def _heart_cells(row: HeartRow) -> list[str]:
+    def ms(value: float | None) -> str:
+        return f"{value:.1f} ms" if value is not None else "-"
+
+    return [
+        f"{row.start_s / 60:.0f} min",
+        str(row.beats),
+        str(row.dropped),
+        ms(row.mean_nn_ms),
+        ms(row.reference_mean_nn_ms),
+        ms(row.rmssd_ms),
+        ms(row.reference_rmssd_ms),
+    ]
 
 
 def _by_rate_and_file(rows: list[RecallRow]) -> list[tuple[str, list[RecallRow]]]:
@@ -164,6 +211,22 @@ def _as_json(evaluation: Evaluation) -> dict[str, object]:
             },
         }
     return {
+        "samples_per_second": round(evaluation.samples_per_second),
+        "heart": {
+            "reference_missing": evaluation.heart_reference_missing,
+            "windows": [
+                {
+                    "start_s": row.start_s,
+                    "beats": row.beats,
+                    "dropped": row.dropped,
+                    "mean_nn_ms": row.mean_nn_ms,
+                    "rmssd_ms": row.rmssd_ms,
+                    "reference_mean_nn_ms": row.reference_mean_nn_ms,
+                    "reference_rmssd_ms": row.reference_rmssd_ms,
+                }
+                for row in evaluation.heart
+            ],
+        },
         "recall": recall,
         "false_signals": {
             "real": [_motion_json(row) for row in evaluation.real_motion],

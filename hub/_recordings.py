@@ -1,4 +1,4 @@
-"""The real everyday wrist motion shipped with the hub, for evaluating the tap detector."""
+"""The real recordings shipped with the hub: everyday wrist motion, and an hour of heartbeats."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ class MotionRecording:
 def real_motion() -> list[MotionRecording]:
     """Every stretch of the shipped recordings, at its own rate."""
     return [*_garmin(), _empatica()]
+
+
+def normal_beats_ms() -> FloatArray:
+    """One hour of normal-to-normal beat intervals in ms (pyhrv's MIT-BIH NSR sample)."""
+    with resources.files("hub.corpus").joinpath("pyhrv-nn.npy").open("rb") as file:
+        beats: FloatArray = np.load(file).astype(np.float64)
+    return beats
 
 
 def _read(name: str) -> list[str]:
