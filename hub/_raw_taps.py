@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+import numpy.typing as npt
+
 from firmware_bridge import AccelBatch
 from signals import (
     HIGHEST_RATE_HZ,
@@ -16,6 +19,9 @@ from signals import (
 
 log = logging.getLogger(__name__)
 
+# Sample times drifting further than this from arrival times are taken afresh from arrival.
+RESYNC_S = 0.5
+
 
 class RawTapFinder:
     """Feeds a wearer's acceleration batches to a tap detector made for their sensor's rate.
@@ -23,6 +29,12 @@ class RawTapFinder:
     The taps come out as ordinary tap events, so the gesture classifier treats them exactly
     as a watch's own tap events. A device that changes its rate (a restarted stream with
     other settings) gets a fresh detector.
+
+    Samples are timed by counting them at the sensor's rate from the first one's arrival:
+    batches arrive with the radio's jitter (two frames can land almost together), and
+    stamping each from its arrival could make time run backwards between batches. When the
+    count drifts from the arrivals by more than ``RESYNC_S`` (samples were lost, the stream
+    restarted), it starts again from the arrival.
     """
 
     def __init__(self, wearer: str, settings: TapDetectorSettings | None = None) -> None:
@@ -30,13 +42,26 @@ class RawTapFinder:
         self._settings = settings
         self._detector: TapDetector | None = None
         self._refused_rate: float | None = None
+        self._next_sample_at: float | None = None
 
     def feed(self, batch: AccelBatch) -> list[InputEvent]:
         detector = self._detector_for(batch.rate_hz)
         if detector is None:
             return []
-        taps = detector.feed(batch.xyz_g, batch.times)
+        if len(batch.times) == 0:
+            return []
+        taps = detector.feed(batch.xyz_g, self._sample_times(batch))
         return [InputEvent(InputKind.TAP, at) for at in taps.tolist()]
+
+    def _sample_times(self, batch: AccelBatch) -> npt.NDArray[np.float64]:
+        count = len(batch.times)
+        arrived = float(batch.times[0])
+        start = self._next_sample_at
+        if start is None or abs(arrived - start) > RESYNC_S:
+            start = arrived
+        self._next_sample_at = start + count / batch.rate_hz
+        times: npt.NDArray[np.float64] = start + np.arange(count) / batch.rate_hz
+        return times
 
     def _detector_for(self, rate_hz: float) -> TapDetector | None:
         if self._detector is not None and self._detector.rate_hz == rate_hz:
@@ -54,4 +79,5 @@ class RawTapFinder:
             self._detector = None
             return None
         self._detector = TapDetector(rate_hz, settings=self._settings)
+        self._next_sample_at = None
         return self._detector

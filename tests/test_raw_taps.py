@@ -1,0 +1,77 @@
+"""Acceleration batches as drivers deliver them, with the radio's jitter, become tap events."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from firmware_bridge import AccelBatch
+from hub._raw_taps import RawTapFinder
+from signals import InputKind, lay_tap
+
+RATE = 100.0
+FRAME = 36
+
+
+def _pattern(seconds: float = 6.0) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    samples = np.tile([0.02, -0.98, 0.1], (round(RATE * seconds), 1))
+    samples = samples + rng.normal(0.0, 0.004, samples.shape)
+    for at in (2.0, 2.17, 2.34, 2.51):  # a quick four-tap stop
+        lay_tap(samples, RATE, at, width_s=0.015, peak_g=2.5)
+    return samples
+
+
+def _batches(samples: np.ndarray, delays: list[float]) -> list[AccelBatch]:
+    """Frames stamped the way the Polar driver does: back from each frame's arrival."""
+    batches = []
+    for number, start in enumerate(range(0, len(samples), FRAME)):
+        chunk = samples[start : start + FRAME]
+        arrival = (start + len(chunk)) / RATE + delays[number % len(delays)]
+        back = np.arange(len(chunk) - 1, -1, -1) / RATE
+        batches.append(AccelBatch(times=arrival - back, xyz_g=chunk, rate_hz=RATE))
+    return batches
+
+
+@pytest.mark.parametrize(
+    "delays",
+    [
+        [0.0],
+        [0.2, 0.0],  # every other frame held up, then two land almost together
+        [0.0, 0.3, 0.25, 0.05],
+    ],
+    ids=["steady", "bunched pairs", "irregular"],
+)
+def test_jittery_frames_give_every_tap_in_order(delays: list[float]) -> None:
+    finder = RawTapFinder("alex")
+    taps = [tap for batch in _batches(_pattern(), delays) for tap in finder.feed(batch)]
+    assert [tap.kind for tap in taps] == [InputKind.TAP] * 4
+    gaps = np.diff([tap.at for tap in taps])
+    assert gaps == pytest.approx([0.17, 0.17, 0.17], abs=0.011)
+
+
+def test_a_stream_that_pauses_is_timed_afresh() -> None:
+    finder = RawTapFinder("alex")
+    samples = _pattern()
+    first = AccelBatch(np.arange(100) / RATE, samples[:100], RATE)
+    later = AccelBatch(100.0 + np.arange(len(samples) - 100) / RATE, samples[100:], RATE)
+    assert finder.feed(first) == []
+    taps = [tap.at for tap in finder.feed(later)]
+    # Counted from the later batch's arrival, not on from the first stretch.
+    assert taps == pytest.approx([101.01, 101.18, 101.35, 101.52], abs=0.011)
+
+
+def test_an_unsupported_rate_is_ignored_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    finder = RawTapFinder("alex")
+    batch = AccelBatch(np.arange(10) / 12.5, np.zeros((10, 3)), 12.5)
+    with caplog.at_level(logging.WARNING):
+        assert finder.feed(batch) == []
+        assert finder.feed(batch) == []
+    assert [r.getMessage() for r in caplog.records] == [
+        "alex's sensor streams at 12.5 Hz; taps are looked for from 25 to 1000 Hz only"
+    ]
+    assert finder.feed(AccelBatch(np.empty(0), np.empty((0, 3)), RATE)) == []
