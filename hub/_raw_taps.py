@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # Sample times drifting further than this from arrival times are taken afresh from arrival.
 RESYNC_S = 0.5
+# Closer than that, each batch pulls the count this share of the way towards its arrival,
+# so a sensor whose clock runs a little fast or slow is followed without jumps.
+FOLLOW = 0.05
 
 
 class RawTapFinder:
@@ -32,9 +35,10 @@ class RawTapFinder:
 
     Samples are timed by counting them at the sensor's rate from the first one's arrival:
     batches arrive with the radio's jitter (two frames can land almost together), and
-    stamping each from its arrival could make time run backwards between batches. When the
-    count drifts from the arrivals by more than ``RESYNC_S`` (samples were lost, the stream
-    restarted), it starts again from the arrival.
+    stamping each from its arrival could make time run backwards between batches. A sensor
+    whose clock is a little off is followed gently (``FOLLOW``); when the count is more than
+    ``RESYNC_S`` from the arrivals (samples were lost, the stream restarted), it starts again
+    from the arrival.
     """
 
     def __init__(self, wearer: str, settings: TapDetectorSettings | None = None) -> None:
@@ -50,15 +54,19 @@ class RawTapFinder:
             return []
         if len(batch.times) == 0:
             return []
-        taps = detector.feed(batch.xyz_g, self._sample_times(batch))
+        taps = detector.feed(batch.xyz_g, self._sample_times(batch, detector))
         return [InputEvent(InputKind.TAP, at) for at in taps.tolist()]
 
-    def _sample_times(self, batch: AccelBatch) -> npt.NDArray[np.float64]:
+    def _sample_times(self, batch: AccelBatch, detector: TapDetector) -> npt.NDArray[np.float64]:
         count = len(batch.times)
         arrived = float(batch.times[0])
         start = self._next_sample_at
+        if start is not None and arrived < start - RESYNC_S:
+            detector.reset()  # time would run backwards: a new stream as far as it knows
         if start is None or abs(arrived - start) > RESYNC_S:
             start = arrived
+        else:
+            start += FOLLOW * (arrived - start)
         self._next_sample_at = start + count / batch.rate_hz
         times: npt.NDArray[np.float64] = start + np.arange(count) / batch.rate_hz
         return times

@@ -209,6 +209,7 @@ class TapDetector:
         self._samples = np.empty((0, 3))
         self._times = np.empty(0)
         self._next = 0
+        self._last_tap_at = -math.inf
 
     @property
     def latency_s(self) -> float:

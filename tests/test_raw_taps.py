@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import numpy as np
@@ -75,3 +76,28 @@ def test_an_unsupported_rate_is_ignored_with_one_warning(
         "alex's sensor streams at 12.5 Hz; taps are looked for from 25 to 1000 Hz only"
     ]
     assert finder.feed(AccelBatch(np.empty(0), np.empty((0, 3)), RATE)) == []
+
+
+def test_a_sensor_slower_than_its_nominal_rate_keeps_its_taps() -> None:
+    """Counting runs ahead of the arrivals and is pulled back now and then: no tap is lost
+    and time never runs backwards."""
+    true_rate = 98.0  # the device says 100 Hz
+    rng = np.random.default_rng(6)
+    samples = np.tile([0.02, -0.98, 0.1], (round(true_rate * 80), 1))
+    samples = samples + rng.normal(0.0, 0.004, samples.shape)
+    starts = [10.0, 30.0, 50.0, 70.0]
+    for start in starts:
+        for offset in (0.0, 0.3, 0.6, 0.9):
+            lay_tap(samples, true_rate, start + offset, width_s=0.015, peak_g=2.5)
+    finder = RawTapFinder("alex")
+    taps = []
+    for begin in range(0, len(samples), FRAME):
+        chunk = samples[begin : begin + FRAME]
+        arrival = (begin + len(chunk)) / true_rate
+        back = np.arange(len(chunk) - 1, -1, -1) / RATE
+        taps += finder.feed(AccelBatch(arrival - back, chunk, RATE))
+    times = [tap.at for tap in taps]
+    assert len(times) == 16
+    assert all(later > earlier for earlier, later in itertools.pairwise(times))
+    for number, start in enumerate(starts):
+        assert times[4 * number] == pytest.approx(start, abs=0.6)
