@@ -199,6 +199,8 @@ class TapDetector:
             )
         if len(stamps) == 0:
             return np.empty(0)
+        # A glitch (inf) would look like the sharpest tap there is; as NaN it is no impulse.
+        xyz = np.where(np.isfinite(xyz), xyz, np.nan)
         found: list[FloatArray] = []
         for start, stop in self._runs(stamps):
             found.append(self._feed_run(xyz[start:stop], stamps[start:stop]))

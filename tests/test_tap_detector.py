@@ -170,6 +170,16 @@ def test_units_are_converted_at_the_edge() -> None:
     assert detect_taps(samples, rate, unit="mg").tolist() == []
 
 
+def test_a_glitched_sample_is_not_a_tap() -> None:
+    rate = 100.0
+    samples = _still_wrist(rate, 8.0)
+    _tap(samples, rate, 3.0)
+    samples[500] = [np.inf, 0.0, 0.0]
+    samples[600] = [np.nan, np.nan, np.nan]
+    samples[700, 2] = -np.inf
+    assert detect_taps(samples, rate) == pytest.approx([3.01], abs=0.01)
+
+
 def test_bad_input_is_refused_with_the_reason() -> None:
     with pytest.raises(ValueError, match="unknown acceleration unit 'furlongs'"):
         detect_taps(np.zeros((10, 3)), 100.0, unit="furlongs")
