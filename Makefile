@@ -11,10 +11,11 @@ demo: venv
 	$(BIN)/comfort-hub demo --duration 25
 
 test: venv
-	@scripts/ensure-mosquitto.sh
+	@scripts/ensure-system-packages.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: venv
@@ -25,7 +26,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 pytest: venv
-	@scripts/ensure-mosquitto.sh
+	@scripts/ensure-system-packages.sh
 	$(BIN)/pytest
 
 bench: venv

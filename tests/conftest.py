@@ -9,6 +9,7 @@ import pytest
 
 from hub._broker import BrokerAddress
 from tests.brokers import Mosquitto, running_broker
+from tests.browser import browser  # noqa: F401 - the page tests' fixture
 
 _pair_numbers = itertools.count()
 

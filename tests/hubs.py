@@ -103,7 +103,7 @@ class MqttPeer:
 
     def on(self, suffix: str) -> list[dict[str, Any]]:
         topic = f"comfort/v1/{self.pair_id}/{suffix}"
-        return [json.loads(bytes(m.payload)) for m in self.seen if str(m.topic) == topic]  # type: ignore[arg-type]
+        return [json.loads(bytes(m.payload)) for m in self.seen if str(m.topic) == topic]  # type: ignore[arg-type,unused-ignore]
 
     async def publish(self, suffix: str, payload: dict[str, Any]) -> None:
         await self.client.publish(

@@ -45,7 +45,7 @@ async def test_a_side_can_publish_only_on_its_own_wearer_topics(tmp_path: Path) 
 
             async def listen() -> None:
                 async for message in alex.messages:
-                    heard.append((str(message.topic), json.loads(bytes(message.payload))))  # type: ignore[arg-type]
+                    heard.append((str(message.topic), json.loads(bytes(message.payload))))  # type: ignore[arg-type,unused-ignore]
 
             listener = asyncio.create_task(listen())
             # sam pretends to lift alex's stop: the broker drops it.

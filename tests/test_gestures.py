@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from signals import (
@@ -23,7 +25,7 @@ def press(at: float, held_s: float = 0.1) -> InputEvent:
     return InputEvent(InputKind.BUTTON, at, held_s)
 
 
-def signals_of(intents: list[object]) -> list[ComfortSignal]:
+def signals_of(intents: Sequence[object]) -> list[ComfortSignal]:
     return [i.signal for i in intents if isinstance(i, SignalIntent)]
 
 

@@ -117,7 +117,9 @@ def test_ectopic_beats_missed_beats_and_artefacts_are_rejected() -> None:
     assert {int(i) for i in np.flatnonzero(~kept)} >= injected
     assert (~kept).sum() <= len(injected) + 4, "hardly any normal beat is lost"
 
-    true_rmssd = rr_statistics(clean).rmssd_ms
+    true_stats = rr_statistics(clean)
+    assert true_stats is not None
+    true_rmssd = true_stats.rmssd_ms
     cleaned = rr_statistics(rr, kept)
     raw = rr_statistics(rr)
     assert true_rmssd is not None and cleaned is not None and raw is not None

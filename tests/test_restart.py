@@ -35,7 +35,7 @@ class HubProcess:
             cwd=Path(__file__).parent.parent,
         )
         hub = cls(process)
-        await wait_until(lambda: hub.saw(type="ready"), within_s=20)
+        await wait_until(lambda: bool(hub.saw(type="ready")), within_s=20)
         return hub
 
     async def _read(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
 from firmware_bridge.sim import SimRadio
 from hub._events import (
@@ -247,7 +248,7 @@ async def test_two_hubs_pause_their_wearers_when_the_broker_goes_and_say_when_it
 
         await mosquitto.kill()
         for watch in (alex, sam):
-            await wait_until(lambda w=watch: times_played(w, PAUSE) == 1, within_s=3)
+            await wait_until(partial(lambda w: times_played(w, PAUSE) == 1, watch), within_s=3)
         assert {
             e.wearer for e in alex_hub.of(PartnerUnreachable) + sam_hub.of(PartnerUnreachable)
         } == {
@@ -256,4 +257,6 @@ async def test_two_hubs_pause_their_wearers_when_the_broker_goes_and_say_when_it
         }
         await mosquitto.start()
         for watch in (alex, sam):
-            await wait_until(lambda w=watch: times_played(w, LINK_RESTORED) == 1, within_s=10)
+            await wait_until(
+                partial(lambda w: times_played(w, LINK_RESTORED) == 1, watch), within_s=10
+            )

@@ -121,7 +121,8 @@ async def test_connect_stream_buzz_drop_reconnect(profile: str) -> None:
         assert twin.connect_count == 2
         if wearable.stream is not None:
             before = len(streamed())
-            await wait_until(lambda: bool(wearable.stream(twin)))  # once re-subscribed
+            stream = wearable.stream
+            await wait_until(lambda: bool(stream(twin)))  # once re-subscribed
             await wait_until(lambda: len(streamed()) > before)
         if can_buzz:
             before_buzzes = buzzes(twin)
