@@ -79,6 +79,10 @@ class MqttRelay:
     def publish_ack(self, wearer: str, message: AckMessage) -> None:
         self._enqueue(_Outgoing(self.topics.ack(wearer), message.to_json(), retain=False))
 
+    def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
+        # Its own topic: a listener of real signals never mistakes a rehearsal for one.
+        self._enqueue(_Outgoing(self.topics.rehearsal(wearer), message.to_json(), retain=False))
+
     def publish_state(self, wearer: str, message: StateMessage) -> None:
         self._enqueue(_Outgoing(self.topics.state(wearer), message.to_json(), retain=True))
 

@@ -61,6 +61,7 @@ from signals import (
     ComfortSignal,
     GestureClassifier,
     GestureVocabulary,
+    HapticPattern,
     HeartMonitorSettings,
     HeartRateMonitor,
     InputEvent,
@@ -194,6 +195,8 @@ class PairSession:
         self._signals: dict[str, _Sent] = {}
         # Levels of wearers on other hubs, as their signals and retained states tell.
         self._remote_levels: dict[str, ComfortSignal | None] = {}
+        # hub.practice looks at gestures first (rehearsal, check-in answers); True = its own.
+        self._gesture_hooks: dict[str, Callable[[InputEvent], bool]] = {}
 
     # -- looking in -----------------------------------------------------------------------
 
@@ -273,6 +276,9 @@ class PairSession:
         return local.heart
 
     def _gesture(self, local: _Wearer, event: InputEvent) -> None:
+        hook = self._gesture_hooks.get(local.name)
+        if hook is not None and hook(event):
+            return  # a rehearsed gesture: practice, never a signal
         for intent in local.classifier.feed(event):
             if isinstance(intent, SignalIntent):
                 self._emit(local, intent.signal, intent.source, intent.at)
@@ -326,6 +332,30 @@ class PairSession:
                 and now - pending.last_alert_at >= self.settings.realert_interval_s
             ):
                 self._replay_pending(local, pending)
+
+    # -- hooks for hub.practice (rehearsal, check-ins, aftercare) --------------------------
+
+    def partner_of(self, wearer: str) -> str:
+        return self._wearers[wearer].partner
+
+    def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None:
+        """``hook`` sees ``wearer``'s gestures first; those it returns True for are not signals."""
+        if hook is None:
+            self._gesture_hooks.pop(wearer, None)
+        else:
+            self._gesture_hooks[wearer] = hook
+
+    def play(self, wearer: str, pattern: HapticPattern) -> None:
+        """Plays ``pattern`` on a local wearer's wrist; changes no level, needs no ack."""
+        self._wearers[wearer].player.alert(pattern)
+
+    def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage:
+        """Publishes a rehearsed ``signal`` on its own topic: it never reaches a level."""
+        message = SignalMessage(
+            id=new_signal_id(), seq=0, signal=signal, source=SignalSource.REHEARSAL, at=utc_now()
+        )
+        self._relay.publish_rehearsal(wearer, message)
+        return message
 
     # -- the wearer's own side ------------------------------------------------------------
 
@@ -478,6 +508,9 @@ class PairSession:
             if message.id not in self._signals:
                 self._observe(DuplicateDropped(wearer, message.id))
             return  # our own signals come back from the broker: already delivered
+        if message.source is SignalSource.REHEARSAL:
+            self._refuse(wearer, f"rehearsal {message.id} on {wearer}'s signal topic: not real")
+            return
         if wearer in self._wearers:
             self._refuse(
                 wearer,

@@ -53,6 +53,11 @@ class Topics:
     def ack(self, wearer: str) -> str:
         return self.of(wearer, TopicKind.ACK)
 
+    def rehearsal(self, wearer: str) -> str:
+        """Rehearsed gestures (``source: rehearsal``): apart from the signal topic, and not
+        subscribed to by hubs, so no hub can take one for a real signal."""
+        return f"{self.prefix}/{wearer}/rehearsal"
+
     @property
     def hub_status(self) -> str:
         return f"{self.prefix}/hub/status"

@@ -41,3 +41,5 @@ class SignalSource(StrEnum):
     HEART = "heart"
     LINK = "link"
     MANUAL = "manual"
+    # A gesture practised in a rehearsal: shown and felt, never a real signal, never a level.
+    REHEARSAL = "rehearsal"
