@@ -9,17 +9,24 @@ from typing import TextIO
 from firmware_bridge import LinkState
 from hub._events import (
     AckSent,
+    AftercareStarted,
+    AgreementConfirmed,
     AlertUndelivered,
     BrokerChanged,
+    CheckIn,
     Confirmed,
     DuplicateDropped,
+    FeedbackGiven,
     HeartRate,
     HubEvent,
     LinkChanged,
     PartnerAlerted,
     PartnerUnreachable,
+    PlanChanged,
     Realerted,
     Refused,
+    RehearsalChanged,
+    RehearsalStep,
     SignalSent,
     StateRestored,
 )
@@ -75,6 +82,23 @@ def describe(event: HubEvent) -> str | None:
             return "MQTT broker connected" if connected else "MQTT broker LOST"
         case HeartRate():
             return None
+        case AgreementConfirmed(wearer, _, both):
+            return f"{wearer} confirmed their signals" + (" (both have now)" if both else "")
+        case PlanChanged(by, changes):
+            return f"{by} changed the plan: {', '.join(name for name, _ in changes)}"
+        case RehearsalChanged(wearer, running):
+            return f"rehearsal of {wearer}'s signals {'starts' if running else 'ends'}"
+        case RehearsalStep(wearer, gesture, meaning, recognised, hint, _):
+            verdict = "recognised" if recognised else f"NOT recognised ({hint})"
+            return f"rehearsal: {wearer}'s {gesture} ({meaning}) {verdict}"
+        case CheckIn(_, None, _):
+            return "check-in: a gentle pulse to both wrists"
+        case CheckIn(_, wearer, answer):
+            return f"check-in: {wearer}: {'all good' if answer == 'all_good' else 'no answer'}"
+        case AftercareStarted(by):
+            return f"{by} ended the session: aftercare pulse to both wrists"
+        case FeedbackGiven(wearer, shared):
+            return f"{wearer} gave feedback ({'shared' if shared is not None else 'private'})"
     return None
 
 

@@ -6,17 +6,24 @@ from typing import Any
 
 from hub._events import (
     AckSent,
+    AftercareStarted,
+    AgreementConfirmed,
     AlertUndelivered,
     BrokerChanged,
+    CheckIn,
     Confirmed,
     DuplicateDropped,
+    FeedbackGiven,
     HeartRate,
     HubEvent,
     LinkChanged,
     PartnerAlerted,
     PartnerUnreachable,
+    PlanChanged,
     Realerted,
     Refused,
+    RehearsalChanged,
+    RehearsalStep,
     SignalSent,
     StateRestored,
 )
@@ -81,4 +88,32 @@ def event_json(event: HubEvent) -> dict[str, Any]:
             return {"type": "heart", "wearer": wearer, "bpm": reading.bpm}
         case BrokerChanged(connected, _):
             return {"type": "broker", "connected": connected}
+        case AgreementConfirmed(wearer, vocabulary, both):
+            return {
+                "type": "agreement",
+                "wearer": wearer,
+                "vocabulary": list(vocabulary),
+                "both_agreed": both,
+            }
+        case PlanChanged(by, changes):
+            return {"type": "plan_changed", "by": by, "changes": dict(changes)}
+        case RehearsalChanged(wearer, running):
+            return {"type": "rehearsal", "wearer": wearer, "running": running}
+        case RehearsalStep(wearer, gesture, meaning, recognised, hint, felt):
+            return {
+                "type": "rehearsal_step",
+                "source": "rehearsal",
+                "wearer": wearer,
+                "gesture": gesture,
+                "meaning": meaning,
+                "recognised": recognised,
+                "hint": hint,
+                "partner_felt": felt,
+            }
+        case CheckIn(check_in_id, wearer, answer):
+            return {"type": "check_in", "id": check_in_id, "wearer": wearer, "answer": answer}
+        case AftercareStarted(by):
+            return {"type": "aftercare", "by": by}
+        case FeedbackGiven(wearer, shared):
+            return {"type": "feedback", "wearer": wearer, "shared": shared}
     raise TypeError(f"no JSON form for {type(event).__name__}")

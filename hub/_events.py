@@ -122,6 +122,82 @@ class BrokerChanged:
     at: float
 
 
+# -- before, during and after (hub.practice) -----------------------------------------------
+# These never carry a private feedback answer: events reach every page and the journal.
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementConfirmed:
+    """``wearer`` confirmed the signals of their own device (``vocabulary``, in words)."""
+
+    wearer: str
+    vocabulary: tuple[str, ...]
+    both_agreed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChanged:
+    """``by`` changed the shared plan; ``changes`` holds the new value of each changed field."""
+
+    by: str
+    changes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RehearsalStep:
+    """One gesture of a rehearsal, judged. Practice only: never a signal, never a level."""
+
+    wearer: str
+    gesture: str
+    meaning: str
+    recognised: bool
+    hint: str | None
+    partner_felt: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class RehearsalChanged:
+    """A rehearsal of ``wearer``'s gestures started or ended."""
+
+    wearer: str
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A check-in pulse went to both wrists (``answer`` None), or one wearer's answer to it:
+    ``all_good``, or ``no_answer`` when the time to answer passed (never a pause or stop)."""
+
+    check_in_id: str
+    wearer: str | None
+    answer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AftercareStarted:
+    """The session ended: both wrists got a soft pulse and the pages suggest calm closeness."""
+
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackGiven:
+    """``wearer`` filled in their form. ``shared`` answers only; private ones stay out."""
+
+    wearer: str
+    shared: dict[str, str | int] | None
+
+
+PracticeEvent = (
+    AgreementConfirmed
+    | PlanChanged
+    | RehearsalStep
+    | RehearsalChanged
+    | CheckIn
+    | AftercareStarted
+    | FeedbackGiven
+)
+
 HubEvent = (
     SignalSent
     | PartnerAlerted
@@ -136,4 +212,5 @@ HubEvent = (
     | LinkChanged
     | HeartRate
     | BrokerChanged
+    | PracticeEvent
 )
