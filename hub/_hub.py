@@ -14,6 +14,7 @@ from hub._relay import MqttRelay
 from hub._session import Observer, PairSession, SessionSettings
 from hub._store import StateStore
 from hub._topics import Topics, check_name
+from hub.practice import Practice, PracticeRecords
 
 # The session's timers (re-alerts, contact timeouts) are this precise.
 TICK_INTERVAL_S = 0.1
@@ -41,6 +42,7 @@ class Hub:
         settings: SessionSettings | None = None,
         store: StateStore | None = None,
         client_id: str | None = None,
+        practice_records: PracticeRecords | None = None,
     ) -> None:
         for name in pair:
             check_name("wearer", name)
@@ -70,6 +72,13 @@ class Hub:
             settings=settings,
             store=store,
         )
+        self.practice = Practice(
+            self.session,
+            observer,
+            {device.wearer: device.driver.profile.capabilities for device in devices},
+            records=practice_records or PracticeRecords(pair),
+            vocabulary=self.session.settings.vocabulary,
+        )
 
     def _forward_event(self, wearer: str) -> Callable[[DeviceEvent], None]:
         def forward(event: DeviceEvent) -> None:
@@ -90,6 +99,7 @@ class Hub:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.relay.run(self.session))
                 tasks.create_task(self._tick())
+                tasks.create_task(self.practice.run())
                 for link in self.links.values():
                     tasks.create_task(link.run())
         finally:

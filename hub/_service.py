@@ -28,6 +28,7 @@ from hub._journal import EventJournal
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
 from hub._store import StateStore
+from hub.practice import PracticeRecords
 
 # How long "first found" bindings may scan before the hub gives up on starting.
 RESOLVE_TIMEOUT_S = 30.0
@@ -101,6 +102,9 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
                 contact_timeout_s=settings.contact_timeout_s,
             ),
             store=store,
+            practice_records=PracticeRecords(
+                settings.wearers, settings.state_path.with_name(f"{settings.pair}-practice.json")
+            ),
         )
         tasks = [asyncio.create_task(hub.run())]
         if settings.web.enabled:

@@ -1,0 +1,27 @@
+"""Before, during and after a session: agreeing the signals and a shared plan, rehearsing the
+gestures, gentle check-ins, aftercare and private feedback. Around the spoken conversation,
+never instead of it; nothing of it leaves the hub, and nothing of it is a contract."""
+
+from hub.practice._check import PRE_SESSION_CHECK
+from hub.practice._checkins import CHECK_IN_PULSE
+from hub.practice._drill import Hint, judge
+from hub.practice._gestures import Gesture, GestureKind, gestures_for
+from hub.practice._practice import AFTERCARE_PULSE, Practice, PracticeError, SessionHooks
+from hub.practice._records import Feedback, PracticeRecords, SharedPlan
+
+__all__ = [
+    "AFTERCARE_PULSE",
+    "CHECK_IN_PULSE",
+    "PRE_SESSION_CHECK",
+    "Feedback",
+    "Gesture",
+    "GestureKind",
+    "Hint",
+    "Practice",
+    "PracticeError",
+    "PracticeRecords",
+    "SessionHooks",
+    "SharedPlan",
+    "gestures_for",
+    "judge",
+]

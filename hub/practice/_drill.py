@@ -1,0 +1,192 @@
+"""The rehearsal drill: each gesture of one wearer's vocabulary in turn, judged with a hint.
+
+Pure and clock-free: gestures and ``now`` go in, what happened comes out. A step is judged
+once the wearer has been still for ``settle_s`` (so a slow second tap is still seen and named),
+or when nothing came at all within ``step_timeout_s``. A recognised gesture is then felt by the
+partner, who says so (a press, or the page); the drill waits at most ``partner_timeout_s``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hub.practice._gestures import Gesture, GestureKind
+from signals import ComfortSignal, GestureVocabulary, InputEvent, InputKind
+
+
+class Hint(StrEnum):
+    TOO_SOFT = "too_soft"
+    TOO_SLOW = "too_slow"
+    TAPS_TOO_FAR_APART = "taps_too_far_apart"
+    TOO_MANY = "too_many"
+    HELD_TOO_BRIEFLY = "held_too_briefly"
+    OTHER_GESTURE = "other_gesture"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    recognised: bool
+    hint: Hint | None = None
+    advice: str = ""
+
+
+def _bursts(times: list[float], gap_s: float) -> list[list[float]]:
+    bursts: list[list[float]] = []
+    for at in times:
+        if bursts and at - bursts[-1][-1] <= gap_s:
+            bursts[-1].append(at)
+        else:
+            bursts.append([at])
+    return bursts
+
+
+def judge(gesture: Gesture, events: list[InputEvent], vocabulary: GestureVocabulary) -> Verdict:
+    """Whether ``events`` (one step's gestures, in time order) make ``gesture``, and if not why."""
+    if not events:
+        return Verdict(
+            False, Hint.TOO_SOFT, "nothing reached the hub: tap or press a little more firmly"
+        )
+    taps = [e for e in events if e.kind is not InputKind.BUTTON]
+    presses = [e for e in events if e.kind is InputKind.BUTTON]
+    if gesture.kind is GestureKind.TAPS:
+        if not taps:
+            return Verdict(False, Hint.OTHER_GESTURE, "that was the button: this one is taps")
+        # A hardware double tap stands for two taps at one moment.
+        times = [e.at for e in taps for _ in range(e.tap_count)]
+        return _judge_count(gesture, times, vocabulary.tap_gap_s, "taps")
+    if not presses:
+        return Verdict(False, Hint.OTHER_GESTURE, "those were taps: this one is the button")
+    if gesture.kind is GestureKind.HOLD:
+        longest = max(e.held_s for e in presses)
+        if longest >= vocabulary.long_press_s:
+            return Verdict(True)
+        return Verdict(
+            False,
+            Hint.HELD_TOO_BRIEFLY,
+            f"held {longest:.1f} s: keep the button down for {vocabulary.long_press_s:g} s",
+        )
+    if any(e.held_s >= vocabulary.long_press_s for e in presses):
+        return Verdict(False, Hint.OTHER_GESTURE, "a long hold means stop: press briefly")
+    return _judge_count(gesture, [e.at for e in presses], vocabulary.press_gap_s, "presses")
+
+
+def _judge_count(gesture: Gesture, times: list[float], gap_s: float, what: str) -> Verdict:
+    bursts = _bursts(times, gap_s)
+    first = len(bursts[0])
+    # "Four or more taps" is a stop: more taps only make it surer.
+    at_least = gesture.signal is ComfortSignal.STOP
+    if len(bursts) == 1 and (first == gesture.count or (at_least and first > gesture.count)):
+        return Verdict(True)
+    if len(bursts) > 1 and len(times) >= gesture.count:
+        widest = max(b[0] - a[-1] for a, b in itertools.pairwise(bursts))
+        hint = Hint.TAPS_TOO_FAR_APART if what == "taps" else Hint.TOO_SLOW
+        return Verdict(
+            False,
+            hint,
+            f"too slow: {widest:.1f} s between {what}; the hub joins {what} up to "
+            f"{gap_s:g} s apart, so go a little quicker",
+        )
+    if first < gesture.count:
+        return Verdict(
+            False,
+            Hint.TOO_SOFT,
+            f"only {first} of {gesture.count} {what} reached the hub: a little more firmly",
+        )
+    return Verdict(
+        False, Hint.TOO_MANY, f"{first} {what} instead of {gesture.count}: that means more"
+    )
+
+
+class Phase(StrEnum):
+    PERFORMING = "performing"
+    PARTNER = "waiting_for_partner"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    gesture: Gesture
+    verdict: Verdict
+    # Whether the partner said they felt it; None when there was nothing to feel.
+    partner_felt: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """Effect: the partner should now feel (and hear) ``gesture``."""
+
+    gesture: Gesture
+
+
+@dataclass(frozen=True, slots=True)
+class StepDone:
+    result: StepResult
+
+
+DrillEffect = Recognised | StepDone
+
+
+@dataclass
+class Drill:
+    wearer: str
+    gestures: tuple[Gesture, ...]
+    vocabulary: GestureVocabulary
+    started_at: float
+    settle_s: float = 1.6
+    step_timeout_s: float = 20.0
+    partner_timeout_s: float = 20.0
+    index: int = 0
+    phase: Phase = Phase.PERFORMING
+    results: list[StepResult] = field(default_factory=list)
+    _events: list[InputEvent] = field(default_factory=list)
+    _verdict: Verdict = field(default_factory=lambda: Verdict(False))
+    _phase_since: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._phase_since = self.started_at
+        if not self.gestures:
+            self.phase = Phase.FINISHED
+
+    @property
+    def current(self) -> Gesture | None:
+        return self.gestures[self.index] if self.phase is not Phase.FINISHED else None
+
+    def feed(self, event: InputEvent) -> None:
+        if self.phase is Phase.PERFORMING:
+            self._events.append(event)
+
+    def partner_felt(self, now: float) -> list[DrillEffect]:
+        if self.phase is not Phase.PARTNER:
+            return []
+        return self._done(True, now)
+
+    def tick(self, now: float) -> list[DrillEffect]:
+        if self.phase is Phase.PERFORMING:
+            last = self._events[-1].at if self._events else None
+            waited = now - self._phase_since
+            if (last is not None and now - last >= self.settle_s) or (
+                last is None and waited >= self.step_timeout_s
+            ):
+                return self._judge(now)
+        elif self.phase is Phase.PARTNER and now - self._phase_since >= self.partner_timeout_s:
+            return self._done(False, now)
+        return []
+
+    def _judge(self, now: float) -> list[DrillEffect]:
+        gesture = self.gestures[self.index]
+        self._verdict = judge(gesture, self._events, self.vocabulary)
+        if self._verdict.recognised:
+            self.phase, self._phase_since = Phase.PARTNER, now
+            return [Recognised(gesture)]
+        return self._done(None, now)
+
+    def _done(self, felt: bool | None, now: float) -> list[DrillEffect]:
+        result = StepResult(self.gestures[self.index], self._verdict, felt)
+        self.results.append(result)
+        self._events = []
+        self.index += 1
+        self._phase_since = now
+        self.phase = Phase.PERFORMING if self.index < len(self.gestures) else Phase.FINISHED
+        return [StepDone(result)]

@@ -1,0 +1,271 @@
+"""Before, during and after a session, on a running hub: agreement and plan, rehearsal,
+check-ins, aftercare and feedback.
+
+This sits beside the pair's signal rules, never in their way: signals are relayed whether or
+not the pair has agreed, a check-in's silence changes no level, and a rehearsal only takes the
+rehearsing wearer's gestures while it runs (ended at once from the page). It reaches the
+session through the narrow :class:`SessionHooks`, and reports through the hub's observer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from firmware_bridge import Capability
+from hub._events import (
+    AftercareStarted,
+    AgreementConfirmed,
+    CheckIn,
+    FeedbackGiven,
+    HubEvent,
+    PlanChanged,
+    RehearsalChanged,
+    RehearsalStep,
+)
+from hub._messages import SignalMessage
+from hub.practice._checkins import CHECK_IN_PULSE, Answered, CheckIns, PulseBoth
+from hub.practice._drill import Drill, Phase, Recognised, StepDone
+from hub.practice._gestures import Gesture, gestures_for
+from hub.practice._records import Feedback, PracticeRecords, SharedPlan
+from signals import (
+    ComfortSignal,
+    GestureVocabulary,
+    HapticPattern,
+    InputEvent,
+    InputKind,
+    Pulse,
+)
+
+# A long, soft swell: the session is over, nothing to answer.
+AFTERCARE_PULSE = HapticPattern("practice_aftercare", (Pulse(900, 400, 0.25), Pulse(900, 0, 0.2)))
+# Drill and check-in timers are this precise; a person never notices 0.1 s here.
+TICK_INTERVAL_S = 0.1
+
+
+class SessionHooks(Protocol):
+    """What practice needs from the pair's session, and nothing more."""
+
+    @property
+    def local_wearers(self) -> list[str]: ...
+    def partner_of(self, wearer: str) -> str: ...
+    def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None: ...
+    def play(self, wearer: str, pattern: HapticPattern) -> None: ...
+    def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage: ...
+
+
+class PracticeError(ValueError):
+    """A request that cannot be done now (the message says why, for the page)."""
+
+
+class Practice:
+    def __init__(
+        self,
+        session: SessionHooks,
+        observer: Callable[[HubEvent], None],
+        capabilities: Mapping[str, frozenset[Capability]],
+        *,
+        records: PracticeRecords,
+        vocabulary: GestureVocabulary | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._session = session
+        self._observe = observer
+        self.records = records
+        self.vocabulary = vocabulary or GestureVocabulary()
+        self._clock = clock
+        self.gestures = {
+            wearer: gestures_for(capabilities.get(wearer, frozenset()), self.vocabulary)
+            for wearer in records.pair
+        }
+        self.drill: Drill | None = None
+        self.check_ins = CheckIns(records.pair, tap_gap_s=self.vocabulary.tap_gap_s)
+        self.aftercare_started = False
+        for wearer in session.local_wearers:
+            session.divert_gestures(wearer, self._gesture_hook(wearer))
+
+    # -- agreement and plan ---------------------------------------------------------------
+
+    def confirm(self, wearer: str) -> None:
+        self.records.confirm(wearer)
+        lines = tuple(g.describe() for g in self.gestures[wearer])
+        self._observe(AgreementConfirmed(wearer, lines, self.records.both_confirmed()))
+
+    def change_plan(self, by: str, plan: SharedPlan, fields: set[str]) -> dict[str, str]:
+        changes = self.records.change_plan(by, plan, fields)
+        if changes:
+            self._observe(PlanChanged(by, tuple(changes.items())))
+        return changes
+
+    # -- rehearsal ------------------------------------------------------------------------
+
+    def start_rehearsal(self, wearer: str) -> Drill:
+        if self.drill is not None and self.drill.phase is not Phase.FINISHED:
+            raise PracticeError(f"{self.drill.wearer}'s rehearsal is still running")
+        if not self.gestures[wearer]:
+            raise PracticeError(f"{wearer}'s device has no gestures to rehearse: use the page")
+        self.drill = Drill(wearer, self.gestures[wearer], self.vocabulary, self._clock())
+        self._observe(RehearsalChanged(wearer, running=True))
+        return self.drill
+
+    def end_rehearsal(self) -> None:
+        """Ends the rehearsal now: the wearer's gestures are real signals again at once."""
+        drill = self.drill
+        if drill is not None and drill.phase is not Phase.FINISHED:
+            drill.phase = Phase.FINISHED
+            self._observe(RehearsalChanged(drill.wearer, running=False))
+
+    def partner_felt(self, wearer: str) -> None:
+        drill = self.drill
+        if drill is not None and wearer == self._partner(drill.wearer):
+            self._carry_out_drill(drill.partner_felt(self._clock()))
+
+    def _partner(self, wearer: str) -> str:
+        return self.records.partner_of(wearer)
+
+    def _carry_out_drill(self, effects: list[Recognised | StepDone]) -> None:
+        drill = self.drill
+        assert drill is not None
+        for effect in effects:
+            if isinstance(effect, Recognised):
+                self._let_partner_feel(drill.wearer, effect.gesture)
+            else:
+                result = effect.result
+                self._observe(
+                    RehearsalStep(
+                        drill.wearer,
+                        result.gesture.words,
+                        result.gesture.meaning,
+                        result.verdict.recognised,
+                        result.verdict.hint,
+                        result.partner_felt,
+                    )
+                )
+                if drill.phase is Phase.FINISHED:
+                    self._observe(RehearsalChanged(drill.wearer, running=False))
+
+    def _let_partner_feel(self, wearer: str, gesture: Gesture) -> None:
+        if gesture.signal is not None:
+            self._session.publish_rehearsal(wearer, gesture.signal)
+        partner = self._partner(wearer)
+        if partner in self._session.local_wearers:
+            self._session.play(partner, gesture.felt_by_partner)
+
+    # -- check-ins ------------------------------------------------------------------------
+
+    def set_check_ins(self, interval_s: float | None, answer_within_s: float | None = None) -> None:
+        try:
+            self.check_ins.configure(interval_s, self._clock(), answer_within_s=answer_within_s)
+        except ValueError as error:
+            raise PracticeError(str(error)) from None
+
+    def check_in_now(self) -> None:
+        self._carry_out_check_ins(self.check_ins.start(self._clock()))
+
+    def answer_check_in(self, wearer: str) -> None:
+        self._carry_out_check_ins(self.check_ins.answer(wearer))
+
+    def _carry_out_check_ins(self, effects: list[PulseBoth | Answered]) -> None:
+        for effect in effects:
+            if isinstance(effect, PulseBoth):
+                for wearer in self._session.local_wearers:
+                    self._session.play(wearer, CHECK_IN_PULSE)
+                self._observe(CheckIn(effect.check_in_id, None, None))
+            else:
+                self._observe(CheckIn(effect.check_in_id, effect.wearer, effect.answer))
+
+    # -- aftercare --------------------------------------------------------------------------
+
+    def end_session(self, by: str) -> None:
+        self.aftercare_started = True
+        self.check_ins.configure(None, self._clock())
+        for wearer in self._session.local_wearers:
+            self._session.play(wearer, AFTERCARE_PULSE)
+        self._observe(AftercareStarted(by))
+
+    def give_feedback(self, wearer: str, feedback: Feedback) -> None:
+        self.records.give_feedback(wearer, feedback)
+        # The event reaches every page and the journal: private answers stay out of it.
+        self._observe(FeedbackGiven(wearer, feedback.answers() if feedback.share else None))
+
+    # -- gestures and time ----------------------------------------------------------------
+
+    def _gesture_hook(self, wearer: str) -> Callable[[InputEvent], bool]:
+        def hook(event: InputEvent) -> bool:
+            self.check_ins.gesture(wearer, event)
+            drill = self.drill
+            if drill is None or drill.phase is Phase.FINISHED:
+                return False
+            if wearer == drill.wearer:
+                drill.feed(event)
+                return True  # rehearsed: practice, never a signal
+            if drill.phase is Phase.PARTNER and event.kind is InputKind.BUTTON:
+                # The partner's press says "felt it", and still reaches the session as ever.
+                self._carry_out_drill(drill.partner_felt(self._clock()))
+            return False
+
+        return hook
+
+    def tick(self) -> None:
+        now = self._clock()
+        if self.drill is not None and self.drill.phase is not Phase.FINISHED:
+            self._carry_out_drill(self.drill.tick(now))
+        self._carry_out_check_ins(self.check_ins.tick(now))
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_INTERVAL_S)
+            self.tick()
+
+    # -- looking in -----------------------------------------------------------------------
+
+    def overview(self, viewer: str) -> dict[str, Any]:
+        """Everything ``viewer``'s page shows; never the partner's private answers."""
+        partner = self._partner(viewer)
+        drill = self.drill
+        return {
+            "wearer": viewer,
+            "partner": partner,
+            "agreement": {
+                "both_confirmed": self.records.both_confirmed(),
+                "confirmed": {n: self.records.confirmed(n) is not None for n in self.records.pair},
+                "gestures": [g.describe() for g in self.gestures[viewer]],
+                "partner_gestures": [g.describe() for g in self.gestures[partner]],
+            },
+            "plan": self.records.plan.model_dump(),
+            "plan_changes": [c.model_dump(mode="json") for c in self.records.plan_changes[-5:]],
+            "rehearsal": None if drill is None else _drill_view(drill),
+            "check_ins": {
+                "interval_s": self.check_ins.interval_s,
+                "open": self.check_ins.open_id,
+                "answers": dict(self.check_ins.last_answers),
+            },
+            "aftercare": self.aftercare_started,
+            "feedback": self.records.feedback_seen_by(viewer),
+        }
+
+
+def _drill_view(drill: Drill) -> dict[str, Any]:
+    current = drill.current
+    return {
+        "wearer": drill.wearer,
+        "phase": drill.phase,
+        "current": None if current is None else current.describe(),
+        "current_signal": None if current is None else current.signal,
+        "step": drill.index + 1,
+        "steps": len(drill.gestures),
+        "results": [
+            {
+                "gesture": r.gesture.words,
+                "meaning": r.gesture.meaning,
+                "signal": r.gesture.signal,
+                "recognised": r.verdict.recognised,
+                "hint": r.verdict.hint,
+                "advice": r.verdict.advice,
+                "partner_felt": r.partner_felt,
+            }
+            for r in drill.results
+        ],
+    }
