@@ -19,6 +19,7 @@ from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub
 from hub._sound import tone_wav
+from hub.web._practice import practice_router
 from signals import ComfortSignal
 
 # Events waiting for a slow page before it is cut off; a page that far behind reloads.
@@ -28,6 +29,7 @@ PAGE_QUEUE_LIMIT = 256
 def create_app(hub: Hub, bus: EventBus) -> FastAPI:
     app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
     session = hub.session
+    app.include_router(practice_router(hub.practice))
 
     def known(wearer: str) -> str:
         if wearer not in session.local_wearers:
