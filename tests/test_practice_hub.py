@@ -33,7 +33,7 @@ async def test_a_stop_before_any_agreement_still_reaches_the_partner_and_pages_s
             agreement = (await room.state(wearer))["agreement"]
             assert agreement["both_confirmed"] is False
             assert agreement["confirmed"] == {"alex": True, "sam": False}
-        assert "four or more taps: stop" in agreement["partner_gestures"]
+        assert "four taps or more: stop" in agreement["partner_gestures"]
 
         await room.api("POST", "/api/practice/sam/confirm")
         for wearer in ("alex", "sam"):

@@ -38,9 +38,10 @@ class Gesture:
         return f"{self.words}: {self.meaning}"
 
 
-def _number(count: int) -> str:
+def _number(count: int, thing: str) -> str:
     words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-    return words.get(count, str(count))
+    plural = {"tap": "taps", "press": "presses"}[thing]
+    return f"{words.get(count, str(count))} {thing if count == 1 else plural}"
 
 
 def gestures_for(
@@ -56,21 +57,21 @@ def gestures_for(
             Gesture(
                 GestureKind.TAPS,
                 vocab.slow_down_taps,
-                f"{_number(vocab.slow_down_taps)} taps",
+                _number(vocab.slow_down_taps, "tap"),
                 "slow down",
                 ComfortSignal.SLOW_DOWN,
             ),
             Gesture(
                 GestureKind.TAPS,
                 vocab.pause_taps,
-                f"{_number(vocab.pause_taps)} taps",
+                _number(vocab.pause_taps, "tap"),
                 "pause",
                 ComfortSignal.PAUSE,
             ),
             Gesture(
                 GestureKind.TAPS,
                 vocab.stop_taps,
-                f"{_number(vocab.stop_taps)} or more taps",
+                f"{_number(vocab.stop_taps, 'tap')} or more",
                 "stop",
                 ComfortSignal.STOP,
             ),
@@ -84,11 +85,11 @@ def gestures_for(
                 "stop",
                 ComfortSignal.STOP,
             ),
-            Gesture(GestureKind.PRESSES, 1, "one press", "I noticed", None),
+            Gesture(GestureKind.PRESSES, 1, _number(1, "press"), "I noticed", None),
             Gesture(
                 GestureKind.PRESSES,
                 vocab.resume_presses,
-                f"{_number(vocab.resume_presses)} presses",
+                _number(vocab.resume_presses, "press"),
                 "resume (lift my own signal)",
                 ComfortSignal.RESUME,
             ),

@@ -1,0 +1,136 @@
+"""Aftercare and private feedback: a private answer is never returned to the partner, by any
+route of the hub's app (the test fails if a route is added without being checked here)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import websockets
+from fastapi.routing import APIRoute, APIWebSocketRoute
+
+from firmware_bridge.sim import SimRadio
+from hub._broker import free_loopback_port
+from hub._events import AftercareStarted, FeedbackGiven
+from hub.practice import AFTERCARE_PULSE
+from hub.web import create_app, serve
+from tests.brokers import Mosquitto
+from tests.helpers import wait_until
+from tests.hubs import Recorder, running_hub, times_played, two_watches
+
+SECRET = "the private thing alex wrote"
+SHARED = "the candle sam liked"
+
+# Every route the app has, with how sam's side asks it (method, path, body).
+AS_SAM: dict[str, tuple[str, str, object]] = {
+    "/": ("GET", "/", None),
+    "/api/status": ("GET", "/api/status", None),
+    "/api/wearers/{wearer}/ack": ("POST", "/api/wearers/sam/ack", None),
+    "/api/wearers/{wearer}/resume": ("POST", "/api/wearers/sam/resume", None),
+    "/api/tones/{signal}.wav": ("GET", "/api/tones/stop.wav", None),
+    "/practice/{wearer}/{page}": ("GET", "/practice/sam/aftercare", None),
+    "/practice-assets/{name}": ("GET", "/practice-assets/practice.js", None),
+    "/api/practice/{wearer}": ("GET", "/api/practice/sam", None),
+    "/api/practice/{wearer}/confirm": ("POST", "/api/practice/sam/confirm", None),
+    "/api/practice/{wearer}/plan": ("PATCH", "/api/practice/sam/plan", {"clothing": "soft"}),
+    "/api/practice/{wearer}/rehearsal/start": ("POST", "/api/practice/sam/rehearsal/start", None),
+    "/api/practice/{wearer}/rehearsal/end": ("POST", "/api/practice/sam/rehearsal/end", None),
+    "/api/practice/{wearer}/rehearsal/felt": ("POST", "/api/practice/sam/rehearsal/felt", None),
+    "/api/practice/{wearer}/check-ins": ("PUT", "/api/practice/sam/check-ins", {}),
+    "/api/practice/{wearer}/check-ins/now": ("POST", "/api/practice/sam/check-ins/now", None),
+    "/api/practice/{wearer}/check-ins/answer": (
+        "POST",
+        "/api/practice/sam/check-ins/answer",
+        None,
+    ),
+    "/api/practice/{wearer}/session/end": ("POST", "/api/practice/sam/session/end", None),
+    "/api/practice/{wearer}/feedback": (
+        "POST",
+        "/api/practice/sam/feedback",
+        {"felt_good": SHARED, "to_change": "", "comfort": 5, "share": True},
+    ),
+    "/openapi.json": ("GET", "/openapi.json", None),
+    "/api/docs": ("GET", "/api/docs", None),
+    "/api/docs/oauth2-redirect": ("GET", "/api/docs/oauth2-redirect", None),
+}
+
+
+@contextlib.asynccontextmanager
+async def live_feed(port: int) -> AsyncIterator[list[str]]:
+    """Everything the live feed pushes while the block runs, as raw text."""
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                socket = await websockets.connect(f"ws://127.0.0.1:{port}/ws")
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+    pushed: list[str] = []
+
+    async def read() -> None:
+        async for message in socket:
+            pushed.append(str(message))
+
+    reader = asyncio.create_task(read())
+    try:
+        yield pushed
+    finally:
+        await socket.close()
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+
+
+async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
+    mosquitto: Mosquitto, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    seen = Recorder()
+    async with running_hub(mosquitto.address, pair_id, radio, watches, recorder=seen) as (hub, _):
+        routes = {
+            route.path
+            for route in create_app(hub, seen.bus).routes
+            if isinstance(route, APIRoute | APIWebSocketRoute)
+        }
+        assert routes - {"/ws"} <= set(AS_SAM), "a new route: say how sam's side asks it"
+        port = free_loopback_port()
+        server = asyncio.create_task(serve(hub, seen.bus, port=port, say=lambda _: None))
+        try:
+            async with (
+                live_feed(port) as sams_feed,
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web,
+            ):
+                ended = await web.post("/api/practice/alex/session/end")
+                assert ended.status_code == 200
+                for watch in watches.values():
+                    await wait_until(lambda w=watch: times_played(w, AFTERCARE_PULSE) == 1)  # type: ignore[misc]
+                assert seen.of(AftercareStarted)[0].by == "alex"
+
+                private = {"felt_good": SECRET, "to_change": SECRET, "comfort": 2, "share": False}
+                mine = await web.post("/api/practice/alex/feedback", json=private)
+                assert mine.json()["own"]["felt_good"] == SECRET  # alex sees their own
+                await wait_until(lambda: len(seen.of(FeedbackGiven)) == 1)
+
+                answers = []
+                for method, path, body in AS_SAM.values():
+                    response = await web.request(method, path, json=body)
+                    assert response.status_code < 500, (path, response.text)
+                    answers.append((path, response.text))
+                await wait_until(lambda: len(seen.of(FeedbackGiven)) == 2)
+                await wait_until(lambda: any(SHARED in text for text in sams_feed))
+            for path, text in answers + [("/ws", text) for text in sams_feed]:
+                assert SECRET not in text, f"{path} returned alex's private answer to sam"
+            assert seen.of(FeedbackGiven)[0].shared is None
+
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web:
+                alex = (await web.get("/api/practice/alex")).json()["feedback"]
+                sam = (await web.get("/api/practice/sam")).json()["feedback"]
+            assert alex["partner"]["felt_good"] == SHARED  # sam chose to share
+            assert sam["partner"] is None and sam["own"]["felt_good"] == SHARED
+            assert json.dumps(sam).count(SECRET) == 0
+        finally:
+            server.cancel()
+            await asyncio.gather(server, return_exceptions=True)
