@@ -72,6 +72,12 @@ async def test_the_agreement_pages_say_not_agreed_until_both_confirm_and_share_t
         assert hub.practice.records.plan_changes[-1].by == "sam"
         await screenshot(alex, "practice-agreement-agreed-phone")
 
+        # During the session, the live page keeps the agreement and the plan in view.
+        await alex.goto(alex.url.split("/practice/")[0] + "/")
+        await expect(alex.locator("#agreed")).to_contain_text("both agreed")
+        await expect(alex.locator("#plan")).to_contain_text("safeword: amber")
+        await screenshot(alex, "practice-live-page-plan-phone")
+
 
 async def test_the_rehearsal_pages_show_each_gesture_and_the_hint_for_a_slow_double_tap(
     mosquitto: Mosquitto, pair_id: str, browser: Browser
