@@ -1,0 +1,114 @@
+"""``comfort-hub agree``: before a session, from a terminal: your signals, the check, the plan.
+
+It talks to the running hub's page API (loopback by default), so the terminal and the phones
+see the same agreement and the same plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from hub.practice import SharedPlan
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+# The hub is on this machine or this room's network: an answer takes milliseconds.
+TIMEOUT_S = 5.0
+
+
+class HubUnreachable(Exception):
+    pass
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "agree",
+        help="agree your signals and the shared plan before a session",
+        description=(
+            "Show WEARER's signals (from their own device), the partner's, a short check to "
+            "talk over, and the shared plan; confirm the signals or change the plan. Needs "
+            "the hub running with its web page on. Nothing of it is a contract."
+        ),
+    )
+    parser.add_argument("wearer", help="whose signals: the name in the hub's configuration")
+    parser.add_argument(
+        "--url", default=DEFAULT_URL, help=f"the hub's page (default {DEFAULT_URL})"
+    )
+    parser.add_argument(
+        "--confirm", action="store_true", help="confirm that you know and agree to your signals"
+    )
+    fields = ", ".join(SharedPlan.model_fields)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help=f"change the shared plan (the partner sees it); fields: {fields}",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    changes: dict[str, str] = {}
+    fields = ", ".join(SharedPlan.model_fields)
+    for item in args.set:
+        field, equals, value = item.partition("=")
+        if not equals or field not in SharedPlan.model_fields:
+            print(f"--set {item!r}: expected FIELD=VALUE with FIELD one of {fields}")
+            return 2
+        changes[field] = value
+    base = f"{args.url.rstrip('/')}/api/practice/{args.wearer}"
+    try:
+        if args.confirm:
+            _call("POST", f"{base}/confirm")
+        if changes:
+            _call("PATCH", f"{base}/plan", changes)
+        state = _call("GET", base)
+    except HubUnreachable as error:
+        print(error)
+        return 1
+    print(describe(state))
+    return 0
+
+
+def describe(state: dict[str, Any]) -> str:
+    agreement = state["agreement"]
+    lines = [
+        "You have both agreed your signals."
+        if agreement["both_confirmed"]
+        else "The signals have not been agreed yet (a stop still always goes through).",
+        "",
+        f"Your signals ({state['wearer']}):",
+        *(f"  {g}" for g in agreement["gestures"] or ["(none on your device: use the page)"]),
+        f"{state['partner']}'s signals:",
+        *(f"  {g}" for g in agreement["partner_gestures"] or ["(none: the page)"]),
+        "",
+        *state["pre_session_check"],
+        "",
+        "Our plan:",
+        *(f"  {k.replace('_', ' ')}: {v or '-'}" for k, v in state["plan"].items()),
+    ]
+    if not agreement["confirmed"][state["wearer"]]:
+        lines += ["", f"When you know them: comfort-hub agree {state['wearer']} --confirm"]
+    return "\n".join(lines)
+
+
+def _call(method: str, url: str, body: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={} if body is None else {"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
+        raise HubUnreachable(f"{method} {url}: {detail}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        reason = getattr(error, "reason", error)
+        raise HubUnreachable(f"cannot reach the hub at {url}: {reason} (is it running?)") from None
