@@ -6,13 +6,20 @@ from hub.practice._check import PRE_SESSION_CHECK
 from hub.practice._checkins import CHECK_IN_PULSE
 from hub.practice._drill import Hint, judge
 from hub.practice._gestures import Gesture, GestureKind, gestures_for
-from hub.practice._practice import AFTERCARE_PULSE, Practice, PracticeError, SessionHooks
+from hub.practice._practice import (
+    AFTERCARE_PULSE,
+    Calibrate,
+    Practice,
+    PracticeError,
+    SessionHooks,
+)
 from hub.practice._records import Feedback, PracticeRecords, SharedPlan
 
 __all__ = [
     "AFTERCARE_PULSE",
     "CHECK_IN_PULSE",
     "PRE_SESSION_CHECK",
+    "Calibrate",
     "Feedback",
     "Gesture",
     "GestureKind",

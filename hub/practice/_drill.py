@@ -2,7 +2,8 @@
 
 Pure and clock-free: gestures and ``now`` go in, what happened comes out. A step is judged
 once the wearer has been still for ``settle_s`` (so a slow second tap is still seen and named),
-or when nothing came at all within ``step_timeout_s``. A recognised gesture is then felt by the
+or at the latest ``step_timeout_s`` after the step began (so a drill always ends, and the
+wearer's gestures are soon signals again). A recognised gesture is then felt by the
 partner, who says so (a press, or the page); the drill waits at most ``partner_timeout_s``.
 """
 
@@ -111,6 +112,8 @@ class StepResult:
     verdict: Verdict
     # Whether the partner said they felt it; None when there was nothing to feel.
     partner_felt: bool | None
+    # What the wearer did: for tap calibration, once it exists (see Practice).
+    events: tuple[InputEvent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +168,8 @@ class Drill:
     def tick(self, now: float) -> list[DrillEffect]:
         if self.phase is Phase.PERFORMING:
             last = self._events[-1].at if self._events else None
-            waited = now - self._phase_since
-            if (last is not None and now - last >= self.settle_s) or (
-                last is None and waited >= self.step_timeout_s
-            ):
+            still = last is not None and now - last >= self.settle_s
+            if still or now - self._phase_since >= self.step_timeout_s:
                 return self._judge(now)
         elif self.phase is Phase.PARTNER and now - self._phase_since >= self.partner_timeout_s:
             return self._done(False, now)
@@ -183,7 +184,7 @@ class Drill:
         return self._done(None, now)
 
     def _done(self, felt: bool | None, now: float) -> list[DrillEffect]:
-        result = StepResult(self.gestures[self.index], self._verdict, felt)
+        result = StepResult(self.gestures[self.index], self._verdict, felt, tuple(self._events))
         self.results.append(result)
         self._events = []
         self.index += 1

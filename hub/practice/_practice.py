@@ -28,7 +28,7 @@ from hub._events import (
 from hub._messages import SignalMessage
 from hub.practice._checkins import CHECK_IN_PULSE, Answered, CheckIns, PulseBoth
 from hub.practice._drill import Drill, Phase, Recognised, StepDone
-from hub.practice._gestures import Gesture, gestures_for
+from hub.practice._gestures import Gesture, GestureKind, gestures_for
 from hub.practice._records import Feedback, PracticeRecords, SharedPlan
 from signals import (
     ComfortSignal,
@@ -56,6 +56,11 @@ class SessionHooks(Protocol):
     def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage: ...
 
 
+# Given a finished rehearsal's gestures (tap steps only) and the wearer: the seam for tap
+# calibration (``calibrate(taps) -> settings``, stored per wearer and device) once it exists.
+Calibrate = Callable[[str, list[list[InputEvent]]], None]
+
+
 class PracticeError(ValueError):
     """A request that cannot be done now (the message says why, for the page)."""
 
@@ -70,6 +75,7 @@ class Practice:
         records: PracticeRecords,
         vocabulary: GestureVocabulary | None = None,
         clock: Callable[[], float] = time.monotonic,
+        calibrate: Calibrate | None = None,
     ) -> None:
         self._session = session
         self._observe = observer
@@ -81,7 +87,9 @@ class Practice:
             for wearer in records.pair
         }
         self.drill: Drill | None = None
-        self.check_ins = CheckIns(records.pair, tap_gap_s=self.vocabulary.tap_gap_s)
+        # Only wrists on this hub can feel a check-in, so only they are asked to answer it.
+        self.check_ins = CheckIns(tuple(session.local_wearers), tap_gap_s=self.vocabulary.tap_gap_s)
+        self._calibrate = calibrate
         self.aftercare_started = False
         for wearer in session.local_wearers:
             session.divert_gestures(wearer, self._gesture_hook(wearer))
@@ -104,6 +112,8 @@ class Practice:
     def start_rehearsal(self, wearer: str) -> Drill:
         if self.drill is not None and self.drill.phase is not Phase.FINISHED:
             raise PracticeError(f"{self.drill.wearer}'s rehearsal is still running")
+        if wearer not in self._session.local_wearers:
+            raise PracticeError(f"{wearer}'s wearable is on another hub: rehearse there")
         if not self.gestures[wearer]:
             raise PracticeError(f"{wearer}'s device has no gestures to rehearse: use the page")
         self.drill = Drill(wearer, self.gestures[wearer], self.vocabulary, self._clock())
@@ -145,6 +155,16 @@ class Practice:
                 )
                 if drill.phase is Phase.FINISHED:
                     self._observe(RehearsalChanged(drill.wearer, running=False))
+                    self._calibrate_from(drill)
+
+    def _calibrate_from(self, drill: Drill) -> None:
+        if self._calibrate is None:
+            return
+        taps = [
+            list(r.events) for r in drill.results if r.gesture.kind is GestureKind.TAPS and r.events
+        ]
+        if taps:
+            self._calibrate(drill.wearer, taps)
 
     def _let_partner_feel(self, wearer: str, gesture: Gesture) -> None:
         if gesture.signal is not None:
