@@ -31,6 +31,7 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             assert "The signals have not been agreed yet" in shown
             assert "two taps: slow down" in shown and "contagious skin condition" in shown
             assert "comfort-hub agree alex --confirm" in shown
+            assert "Check-ins: off" in shown
 
             status = await asyncio.to_thread(
                 main, ["agree", "alex", "--url", url, "--confirm", "--set", "safeword=amber"]
@@ -38,6 +39,19 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             assert status == 0 and "safeword: amber" in capsys.readouterr().out
             assert hub.practice.records.confirmed("alex") is not None
             assert hub.practice.records.plan_changes[-1].by == "alex"
+
+            on = await asyncio.to_thread(main, ["agree", "sam", "--url", url, "--check-ins", "10"])
+            assert on == 0 and "every 10 minutes" in capsys.readouterr().out
+            assert hub.practice.check_ins.interval_s == 600
+            too_often = await asyncio.to_thread(
+                main, ["agree", "sam", "--url", url, "--check-ins", "0.5"]
+            )
+            assert too_often == 1 and "at least 60 s" in capsys.readouterr().out
+            off = await asyncio.to_thread(
+                main, ["agree", "sam", "--url", url, "--check-ins", "off"]
+            )
+            assert off == 0 and hub.practice.check_ins.interval_s is None
+            capsys.readouterr()
 
             bad = await asyncio.to_thread(main, ["agree", "alex", "--url", url, "--set", "mood"])
             assert bad == 2 and "--set 'mood': expected FIELD=VALUE" in capsys.readouterr().out

@@ -48,6 +48,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="FIELD=VALUE",
         help=f"change the shared plan (the partner sees it); fields: {fields}",
     )
+    parser.add_argument(
+        "--check-ins",
+        metavar="MINUTES|off",
+        help="a gentle pulse to both wrists every MINUTES (at least 1), or off (the default)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -60,12 +65,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"--set {item!r}: expected FIELD=VALUE with FIELD one of {fields}")
             return 2
         changes[field] = value
+    interval: dict[str, float | None] | None = None
+    if args.check_ins is not None:
+        try:
+            interval = {"interval_min": None if args.check_ins == "off" else float(args.check_ins)}
+        except ValueError:
+            print(f"--check-ins {args.check_ins!r}: expected a number of minutes or 'off'")
+            return 2
     base = f"{args.url.rstrip('/')}/api/practice/{args.wearer}"
     try:
         if args.confirm:
             _call("POST", f"{base}/confirm")
         if changes:
             _call("PATCH", f"{base}/plan", changes)
+        if interval is not None:
+            _call("PUT", f"{base}/check-ins", interval)
         state = _call("GET", base)
     except HubUnreachable as error:
         print(error)
@@ -90,13 +104,21 @@ def describe(state: dict[str, Any]) -> str:
         "",
         "Our plan:",
         *(f"  {k.replace('_', ' ')}: {v or '-'}" for k, v in state["plan"].items()),
+        "",
+        _check_ins(state["check_ins"]["interval_s"]),
     ]
     if not agreement["confirmed"][state["wearer"]]:
         lines += ["", f"When you know them: comfort-hub agree {state['wearer']} --confirm"]
     return "\n".join(lines)
 
 
-def _call(method: str, url: str, body: dict[str, str] | None = None) -> Any:
+def _check_ins(interval_s: float | None) -> str:
+    if interval_s is None:
+        return "Check-ins: off"
+    return f"Check-ins: a gentle pulse every {interval_s / 60:g} minutes; one tap answers all good"
+
+
+def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
     request = urllib.request.Request(
         url,
         method=method,
