@@ -6,13 +6,15 @@ import asyncio
 import json
 from pathlib import Path
 
-from hub._events import CheckIn, RehearsalChanged, RehearsalStep, SignalSent
+from firmware_bridge.sim import SimRadio
+from hub._events import CheckIn, Refused, RehearsalChanged, RehearsalStep, SignalSent
 from hub._journal import EventJournal, read_journal
+from hub._messages import utc_now
 from hub.practice import CHECK_IN_PULSE
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import times_played
+from tests.hubs import mqtt_peer, running_hub, times_played, two_watches
 from tests.practice_helpers import PracticeRoom, practice_room
 
 
@@ -176,3 +178,28 @@ async def test_an_unanswered_check_in_changes_no_level_and_one_tap_answers_all_g
         await room.api("PUT", "/api/practice/alex/check-ins", {"interval_min": 10})
         assert (await room.state("sam"))["check_ins"]["interval_s"] == 600
         json.dumps(await room.state("sam"))
+
+
+async def test_a_rehearsal_published_on_a_signal_topic_is_refused_not_felt(
+    mosquitto: Mosquitto, pair_id: str
+) -> None:
+    radio = SimRadio()
+    alex_only = {"alex": two_watches(radio)["alex"]}  # sam's side is another hub
+    async with (
+        mqtt_peer(mosquitto.address, pair_id) as peer,
+        running_hub(mosquitto.address, pair_id, radio, alex_only) as (hub, seen),
+    ):
+        await peer.publish(
+            "sam/signal",
+            {
+                "id": "r-1",
+                "seq": 0,
+                "signal": "stop",
+                "source": "rehearsal",
+                "at": utc_now().isoformat(),
+            },
+        )
+        await wait_until(lambda: any("rehearsal" in r.reason for r in seen.of(Refused)))
+        assert hub.session.partner_level("alex") is None
+        assert hub.session.awaiting_ack("alex") is None
+        assert alex_only["alex"].buzzes == []
