@@ -13,7 +13,6 @@ from hub._events import (
     AgreementConfirmed,
     AlertUndelivered,
     BrokerChanged,
-    CheckIn,
     Confirmed,
     DuplicateDropped,
     FeedbackGiven,
@@ -23,6 +22,7 @@ from hub._events import (
     PartnerAlerted,
     PartnerUnreachable,
     PlanChanged,
+    PracticeCheckIn,
     Realerted,
     Refused,
     RehearsalChanged,
@@ -91,9 +91,9 @@ def describe(event: HubEvent) -> str | None:
         case RehearsalStep(wearer, gesture, meaning, recognised, hint, _):
             verdict = "recognised" if recognised else f"NOT recognised ({hint})"
             return f"rehearsal: {wearer}'s {gesture} ({meaning}) {verdict}"
-        case CheckIn(_, None, _):
+        case PracticeCheckIn(_, None, _):
             return "check-in: a gentle pulse to both wrists"
-        case CheckIn(_, wearer, answer):
+        case PracticeCheckIn(_, wearer, answer):
             return f"check-in: {wearer}: {'all good' if answer == 'all_good' else 'no answer'}"
         case AftercareStarted(by):
             return f"{by} ended the session: aftercare pulse to both wrists"

@@ -10,7 +10,6 @@ from hub._events import (
     AgreementConfirmed,
     AlertUndelivered,
     BrokerChanged,
-    CheckIn,
     Confirmed,
     DuplicateDropped,
     FeedbackGiven,
@@ -20,6 +19,7 @@ from hub._events import (
     PartnerAlerted,
     PartnerUnreachable,
     PlanChanged,
+    PracticeCheckIn,
     Realerted,
     Refused,
     RehearsalChanged,
@@ -110,7 +110,7 @@ def event_json(event: HubEvent) -> dict[str, Any]:
                 "hint": hint,
                 "partner_felt": felt,
             }
-        case CheckIn(check_in_id, wearer, answer):
+        case PracticeCheckIn(check_in_id, wearer, answer):
             return {"type": "check_in", "id": check_in_id, "wearer": wearer, "answer": answer}
         case AftercareStarted(by):
             return {"type": "aftercare", "by": by}

@@ -164,7 +164,7 @@ class RehearsalChanged:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckIn:
+class PracticeCheckIn:
     """A check-in pulse went to both wrists (``answer`` None), or one wearer's answer to it:
     ``all_good``, or ``no_answer`` when the time to answer passed (never a pause or stop)."""
 
@@ -193,7 +193,7 @@ PracticeEvent = (
     | PlanChanged
     | RehearsalStep
     | RehearsalChanged
-    | CheckIn
+    | PracticeCheckIn
     | AftercareStarted
     | FeedbackGiven
 )

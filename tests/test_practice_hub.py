@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 from firmware_bridge.sim import SimRadio
-from hub._events import CheckIn, Refused, RehearsalChanged, RehearsalStep, SignalSent
-from hub._journal import EventJournal, read_journal
+from hub._event_json import event_json
+from hub._events import PracticeCheckIn, Refused, RehearsalChanged, RehearsalStep, SignalSent
 from hub._messages import utc_now
 from hub.practice import CHECK_IN_PULSE
 from signals import ComfortSignal, pattern_for
@@ -77,11 +76,9 @@ def _drill(room: PracticeRoom):  # type: ignore[no-untyped-def]
 
 
 async def test_a_rehearsal_performed_correctly_is_all_recognised_and_never_a_real_signal(
-    mosquitto: Mosquitto, pair_id: str, tmp_path: Path
+    mosquitto: Mosquitto, pair_id: str
 ) -> None:
     async with practice_room(mosquitto.address, pair_id) as room:
-        journal = EventJournal(tmp_path / "events.jsonl")
-        room.seen.bus.subscribe(journal)
         await room.api("POST", "/api/practice/alex/rehearsal/start")
         for step, gesture in enumerate(
             ["2 taps", "3 taps", "4 taps", "hold", "1 press", "2 presses"]
@@ -112,10 +109,11 @@ async def test_a_rehearsal_performed_correctly_is_all_recognised_and_never_a_rea
         await wait_until(lambda: len(room.peer.on("alex/rehearsal")) == 5)
         assert room.peer.on("alex/signal") == []
         assert {p["source"] for p in room.peer.on("alex/rehearsal")} == {"rehearsal"}
-        journal.close()
-        kinds = {line["type"] for line in read_journal(journal.path)}
-        assert "rehearsal_step" in kinds and "signal" not in kinds
-        steps = [line for line in read_journal(journal.path) if line["type"] == "rehearsal_step"]
+        # What the hub keeps for the timeline: rehearsal steps, marked so, and no signal.
+        kept = [event_json(event) for event in room.seen.events]
+        assert "rehearsal_step" in {e["type"] for e in kept}
+        assert "signal" not in {e["type"] for e in kept}
+        steps = [e for e in kept if e["type"] == "rehearsal_step"]
         assert len(steps) == 6 and {s["source"] for s in steps} == {"rehearsal"}
 
 
@@ -156,8 +154,8 @@ async def test_an_unanswered_check_in_changes_no_level_and_one_tap_answers_all_g
             await wait_until(lambda w=watch: times_played(w, CHECK_IN_PULSE) == 1)  # type: ignore[misc]
 
         room.watches["sam"].tap()  # one tap: all good; alex stays silent
-        await wait_until(lambda: len([e for e in room.seen.of(CheckIn) if e.wearer]) == 2)
-        answers = {e.wearer: e.answer for e in room.seen.of(CheckIn) if e.wearer}
+        await wait_until(lambda: len([e for e in room.seen.of(PracticeCheckIn) if e.wearer]) == 2)
+        answers = {e.wearer: e.answer for e in room.seen.of(PracticeCheckIn) if e.wearer}
         assert answers == {"sam": "all_good", "alex": "no_answer"}
         assert (await room.state("alex"))["check_ins"]["answers"] == answers
 

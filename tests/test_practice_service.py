@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from firmware_bridge import Capability
-from hub._events import CheckIn, HubEvent
+from hub._events import HubEvent, PracticeCheckIn
 from hub._messages import SignalMessage, new_signal_id, utc_now
 from hub.practice import CHECK_IN_PULSE, Practice, PracticeError, PracticeRecords
 from signals import ComfortSignal, HapticPattern, InputEvent, InputKind, SignalSource
@@ -107,7 +107,7 @@ def test_only_a_wearer_on_this_hub_can_rehearse_and_check_ins_ask_only_local_wri
     assert session.played == [("alex", CHECK_IN_PULSE.name)]
     clock.now = 6
     hub.tick()
-    assert [(e.wearer, e.answer) for e in events if isinstance(e, CheckIn)] == [
+    assert [(e.wearer, e.answer) for e in events if isinstance(e, PracticeCheckIn)] == [
         (None, None),
         ("alex", "no_answer"),
     ]

@@ -18,10 +18,10 @@ from firmware_bridge import Capability
 from hub._events import (
     AftercareStarted,
     AgreementConfirmed,
-    CheckIn,
     FeedbackGiven,
     HubEvent,
     PlanChanged,
+    PracticeCheckIn,
     RehearsalChanged,
     RehearsalStep,
 )
@@ -192,9 +192,9 @@ class Practice:
             if isinstance(effect, PulseBoth):
                 for wearer in self._session.local_wearers:
                     self._session.play(wearer, CHECK_IN_PULSE)
-                self._observe(CheckIn(effect.check_in_id, None, None))
+                self._observe(PracticeCheckIn(effect.check_in_id, None, None))
             else:
-                self._observe(CheckIn(effect.check_in_id, effect.wearer, effect.answer))
+                self._observe(PracticeCheckIn(effect.check_in_id, effect.wearer, effect.answer))
 
     # -- aftercare --------------------------------------------------------------------------
 
