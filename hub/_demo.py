@@ -161,6 +161,8 @@ async def run_demo(
     radio = SimRadio()
     signaller = radio.add(SimulatedBangle("C0:FF:EE:00:00:01", name="Bangle.js alex"))
     partner = radio.add(SimulatedBangle("C0:FF:EE:00:00:02", name="Bangle.js sam"))
+    # Like the real watches: a heart reading a second, so neither link looks gone.
+    signaller.resting = partner.resting = True
 
     bus = EventBus()
     bus.subscribe(tally.observe)
@@ -187,7 +189,10 @@ async def run_demo(
             if web_port is not None:
                 from hub.web import serve
 
-                web_task = tasks.create_task(serve(hub, bus, port=web_port, say=reporter.say))
+                twins = {SIGNALLER: signaller, PARTNER: partner}
+                web_task = tasks.create_task(
+                    serve(hub, bus, port=web_port, say=reporter.say, twins=twins)
+                )
             else:
                 web_task = None
             try:

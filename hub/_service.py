@@ -43,12 +43,17 @@ _TWINS: dict[str, Callable[[str], SimulatedPeripheral]] = {
 }
 
 
-def simulated_room(settings: HubSettings) -> SimRadio:
-    """A twin of each configured device, at its configured address (or a made-up one)."""
+def simulated_room(settings: HubSettings) -> tuple[SimRadio, dict[str, SimulatedPeripheral]]:
+    """A twin of each configured device, at its configured address (or a made-up one), at
+    rest like the real device (or it would look gone to the link supervision); with the
+    twins by wearer, for ``comfort-hub sim``."""
     radio = SimRadio()
+    twins: dict[str, SimulatedPeripheral] = {}
     for index, device in enumerate(settings.devices, start=1):
-        radio.add(_TWINS[device.profile](device.address or f"C0:FF:EE:00:10:{index:02X}"))
-    return radio
+        twin = radio.add(_TWINS[device.profile](device.address or f"C0:FF:EE:00:10:{index:02X}"))
+        twin.resting = True
+        twins[device.wearer] = twin
+    return radio, twins
 
 
 async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = False) -> int:
@@ -65,10 +70,12 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
     bus.subscribe(journal)
     reporter.say(f"every event is kept in {journal.path}")
     backends: BleBackends | None = None
+    twins: dict[str, SimulatedPeripheral] | None = None
     if simulated:
-        radio = simulated_room(settings)
+        radio, twins = simulated_room(settings)
         backends = BleBackends(radio.client_backend(), radio.scanner_backend())
-        reporter.say("simulated wearables: no Bluetooth is used")
+        hand = " (`comfort-hub sim` taps, presses and drops them)" if settings.web.enabled else ""
+        reporter.say(f"simulated wearables: no Bluetooth is used{hand}")
 
     bindings = [DeviceBinding(d.profile, d.address) for d in settings.devices]
     reporter.say(
@@ -113,7 +120,12 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             tasks.append(
                 asyncio.create_task(
                     serve(
-                        hub, bus, port=settings.web.port, host=settings.web.host, say=reporter.say
+                        hub,
+                        bus,
+                        port=settings.web.port,
+                        host=settings.web.host,
+                        say=reporter.say,
+                        twins=twins,
                     )
                 )
             )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 from dataclasses import dataclass
 
 from firmware_bridge.bangle._protocol import NUS_RX, NUS_SERVICE, NUS_TX, split_for_link
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
+from firmware_bridge.sim._resting import HEART_INTERVAL_S, RestingHeart
 
+# The watch app's own heartbeat line, sent every 5 s (comfort.app.js HEARTBEAT_MS).
+APP_HEARTBEAT_S = 5.0
 _BUZZ = re.compile(rb"^Bangle\.buzz\((\d+),([0-9.]+)\)$")
 
 
@@ -73,6 +77,16 @@ class SimulatedBangle(SimulatedPeripheral):
         return True
 
     # -- the watch ------------------------------------------------------------------------
+
+    async def rest(self) -> None:
+        """The app at rest: an HRM reading a second and its heartbeat line every 5 s."""
+        heart = RestingHeart(self.address)
+        beats_per_heartbeat = round(APP_HEARTBEAT_S / HEART_INTERVAL_S)
+        for beat in itertools.count(1):
+            await asyncio.sleep(HEART_INTERVAL_S)
+            self.heart(heart.next_bpm())
+            if beat % beats_per_heartbeat == 0:
+                self.send_line({"t": "hb"})
 
     def on_connect(self) -> None:
         self._rx.clear()

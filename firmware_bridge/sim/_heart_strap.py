@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from firmware_bridge.heart_rate._protocol import (
@@ -12,6 +13,7 @@ from firmware_bridge.heart_rate._protocol import (
     BodySensorLocation,
 )
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
+from firmware_bridge.sim._resting import HEART_INTERVAL_S, RestingHeart
 
 
 def heart_rate_service(location: BodySensorLocation | None) -> SimService:
@@ -79,6 +81,14 @@ class SimulatedHeartStrap(SimulatedPeripheral):
         """One notification, as the strap sends about once a second."""
         contact = on_skin if self.reports_contact else None
         return self.send(measurement_bytes(bpm, rr_ms, contact=contact, energy_kj=energy_kj))
+
+    async def rest(self) -> None:
+        """A strap on a resting wearer: one measurement a second, with contact."""
+        heart = RestingHeart(self.address)
+        while True:
+            await asyncio.sleep(HEART_INTERVAL_S)
+            bpm = heart.next_bpm()
+            self.beat(bpm, heart.rr_ms(bpm))
 
     def send(self, data: bytes) -> bool:
         """Any bytes on the measurement characteristic (tests send broken ones too)."""

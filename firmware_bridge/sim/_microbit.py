@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from firmware_bridge.microbit._protocol import (
     ACCELEROMETER_DATA,
     ACCELEROMETER_PERIOD,
@@ -13,6 +15,7 @@ from firmware_bridge.microbit._protocol import (
     ButtonState,
 )
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
+from firmware_bridge.sim._resting import STREAM_STEP_S, StillBody
 
 _BUTTONS = {"A": BUTTON_A_STATE, "B": BUTTON_B_STATE}
 
@@ -49,6 +52,7 @@ class SimulatedMicrobit(SimulatedPeripheral):
             )
         super().__init__(address, name or "BBC micro:bit [zavit]", services)
         self.period_ms = 20
+        self._body: StillBody | None = None  # the resting wearer, while samples stream
 
     def button(self, which: str, state: ButtonState) -> bool:
         uuid = _BUTTONS[which]
@@ -59,6 +63,31 @@ class SimulatedMicrobit(SimulatedPeripheral):
         """One sample, as the runtime notifies each period."""
         data = b"".join(v.to_bytes(2, "little", signed=True) for v in (x_mg, y_mg, z_mg))
         return self.notify(ACCELEROMETER_DATA, data)
+
+    def tap(self) -> bool:
+        """The wearer taps the board: a tap in the resting acceleration stream.
+
+        False unless the twin is resting with acceleration streaming.
+        """
+        if self._body is None:
+            return False
+        self._body.tap()
+        return True
+
+    async def rest(self) -> None:
+        """Still acceleration, one notification per sample period, while subscribed."""
+        while True:
+            await asyncio.sleep(STREAM_STEP_S)
+            if not self.is_subscribed(ACCELEROMETER_DATA):
+                self._body = None
+                continue
+            if self._body is None:
+                self._body = StillBody(self.address)
+            for x, y, z in self._body.samples_until_now(1000 / self.period_ms):
+                self.accelerate(round(x * 1000), round(y * 1000), round(z * 1000))
+
+    def on_disconnect(self) -> None:
+        self._body = None
 
     def on_write(self, uuid: str, data: bytes, response: bool) -> None:
         if uuid == ACCELEROMETER_PERIOD and len(data) >= 2:

@@ -71,7 +71,11 @@ class SimulatedPeripheral:
         self.rssi = rssi
         self.in_range = True
         self.connect_count = 0
+        # Off by default so tests script every byte; a hub on twins turns it on, so the
+        # twin speaks while connected as the real device does when its wearer sits still.
+        self.resting = False
         self._link: PeripheralLink | None = None
+        self._rest_task: asyncio.Task[None] | None = None
 
     # -- what the central does to us ----------------------------------------------------
 
@@ -83,9 +87,14 @@ class SimulatedPeripheral:
         self._link = link
         self.connect_count += 1
         self.on_connect()
+        if self.resting:
+            self._rest_task = asyncio.get_running_loop().create_task(self.rest())
 
     def detach(self) -> None:
         self._link = None
+        if self._rest_task is not None:
+            self._rest_task.cancel()
+            self._rest_task = None
         self.on_disconnect()
 
     def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
@@ -121,6 +130,13 @@ class SimulatedPeripheral:
 
     def on_read(self, uuid: str) -> bytes:
         return self.characteristic(uuid).value
+
+    async def rest(self) -> None:
+        """While connected with :attr:`resting` on: what the device sends unprompted when
+        its wearer sits still (a heart reading a second, a heartbeat line, a still
+        acceleration stream). Cancelled when the link ends; a device that says nothing at
+        rest keeps this default.
+        """
 
     # -- what the device does ---------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from firmware_bridge.pinetime._protocol import (
 from firmware_bridge.sim._alert_band import AlertWrite, immediate_alert_service
 from firmware_bridge.sim._heart_strap import heart_rate_service, measurement_bytes
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
+from firmware_bridge.sim._resting import HEART_INTERVAL_S, RestingHeart
 
 # NimBLE on the PineTime asks for this and BlueZ accepts it.
 INFINITIME_MTU = 247
@@ -68,6 +69,8 @@ class SimulatedPineTime(SimulatedPeripheral):
         self.buzzes: list[AlertWrite] = []
         self.notifications: list[WatchNotification] = []
         self.ringing = False
+        # InfiniTime notifies heart rate only while the watch measures it.
+        self.measuring = True
 
     # -- the wearer -----------------------------------------------------------------------
 
@@ -86,6 +89,14 @@ class SimulatedPineTime(SimulatedPeripheral):
         return self.notify(CALL_RESPONSE, bytes([response]))
 
     # -- the watch ------------------------------------------------------------------------
+
+    async def rest(self) -> None:
+        """While measuring, a heart-rate notification about once a second."""
+        heart = RestingHeart(self.address)
+        while True:
+            await asyncio.sleep(HEART_INTERVAL_S)
+            if self.measuring:
+                self.heart(heart.next_bpm())
 
     def on_disconnect(self) -> None:
         pass  # a call screen stays up after the link goes, as on the watch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import struct
@@ -24,6 +25,7 @@ from firmware_bridge.polar._pmd import (
 )
 from firmware_bridge.sim._heart_strap import heart_rate_service, measurement_bytes
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
+from firmware_bridge.sim._resting import HEART_INTERVAL_S, STREAM_STEP_S, RestingHeart, StillBody
 
 Sample = tuple[int, int, int]
 
@@ -82,6 +84,7 @@ class SimulatedPolarH10(SimulatedPeripheral):
         self.commands: list[bytes] = []  # every control point write, in order
         self.acc_settings: dict[SettingType, int] | None = None  # while streaming
         self._timestamp_ns = _FIRST_TIMESTAMP_NS
+        self._body: StillBody | None = None  # the resting wearer, while the stream runs
 
     # -- the wearer -----------------------------------------------------------------------
 
@@ -108,6 +111,17 @@ class SimulatedPolarH10(SimulatedPeripheral):
             frames += 1
         return frames
 
+    def tap(self) -> bool:
+        """The wearer taps the strap: a tap in the resting acceleration stream.
+
+        False unless the twin is resting with acceleration streaming: a tap is only ever
+        seen in the samples.
+        """
+        if self._body is None:
+            return False
+        self._body.tap()
+        return True
+
     def stop_by_itself(self) -> bool:
         """The strap ends the stream on its own and says so on the control point."""
         if self.acc_settings is None:
@@ -121,11 +135,40 @@ class SimulatedPolarH10(SimulatedPeripheral):
 
     # -- the strap ------------------------------------------------------------------------
 
+    async def rest(self) -> None:
+        """A heart reading a second and, while streaming, still acceleration in full frames."""
+        heart = RestingHeart(self.address)
+        loop = asyncio.get_running_loop()
+        next_beat = loop.time() + HEART_INTERVAL_S
+        waiting: list[Sample] = []
+        while True:
+            await asyncio.sleep(STREAM_STEP_S)
+            if loop.time() >= next_beat:
+                next_beat += HEART_INTERVAL_S
+                bpm = heart.next_bpm()
+                self.beat(bpm, heart.rr_ms(bpm))
+            settings = self.acc_settings
+            if settings is None:
+                self._body, waiting = None, []
+                continue
+            if self._body is None:
+                self._body = StillBody(self.address)
+            samples_g = self._body.samples_until_now(settings[SettingType.SAMPLE_RATE])
+            waiting += [
+                (round(x * 1000), round(y * 1000), round(z * 1000)) for x, y, z in samples_g
+            ]
+            # The H10 sends full frames only.
+            whole = len(waiting) - len(waiting) % self._samples_per_frame()
+            if whole:
+                self.move(waiting[:whole])
+                del waiting[:whole]
+
     def on_connect(self) -> None:
         self.acc_settings = None  # streams end with the connection
 
     def on_disconnect(self) -> None:
         self.acc_settings = None
+        self._body = None
 
     def on_write(self, uuid: str, data: bytes, response: bool) -> None:
         if uuid != PMD_CONTROL:

@@ -11,9 +11,9 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import agree, analyze_accel, bench, demo, eval, run, scan
+    from hub.commands import agree, analyze_accel, bench, demo, eval, run, scan, sim
 
-    return (demo, run, scan, agree, analyze_accel, eval, bench)
+    return (demo, run, sim, scan, agree, analyze_accel, eval, bench)
 
 
 COMMANDS: tuple[Command, ...] = _load()

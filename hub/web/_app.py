@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, Response
 
+from firmware_bridge.sim import SimulatedPeripheral
 from hub._broker import free_loopback_port
 from hub._bus import EventBus
 from hub._event_json import event_json
@@ -26,8 +27,15 @@ from signals import ComfortSignal
 PAGE_QUEUE_LIMIT = 256
 
 
-def create_app(hub: Hub, bus: EventBus) -> FastAPI:
+def create_app(
+    hub: Hub, bus: EventBus, *, twins: Mapping[str, SimulatedPeripheral] | None = None
+) -> FastAPI:
+    """The page and API; with ``twins`` (a hub on simulated wearables) the ``/api/sim`` hand."""
     app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
+    if twins is not None:
+        from hub.web._sim import sim_router
+
+        app.include_router(sim_router(twins))
     session = hub.session
     app.include_router(practice_router(hub.practice))
 
@@ -113,13 +121,21 @@ def create_app(hub: Hub, bus: EventBus) -> FastAPI:
 
 
 async def serve(
-    hub: Hub, bus: EventBus, *, port: int, say: Callable[[str], None], host: str = "127.0.0.1"
+    hub: Hub,
+    bus: EventBus,
+    *,
+    port: int,
+    say: Callable[[str], None],
+    host: str = "127.0.0.1",
+    twins: Mapping[str, SimulatedPeripheral] | None = None,
 ) -> None:
     """Serves the page until cancelled. Loopback by default: intimate data stays on the hub."""
     if not _port_free(host, port):
         busy, port = port, free_loopback_port()
         say(f"port {busy} is in use; serving the web page on port {port} instead")
-    config = uvicorn.Config(create_app(hub, bus), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(hub, bus, twins=twins), host=host, port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     say(f"web page on http://{host}:{port}/")
     task = asyncio.create_task(server.serve())

@@ -1,0 +1,138 @@
+"""``comfort-hub sim ACTION WEARER``: a hand on the simulated wearables of a running hub."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+import httpx
+
+DEFAULT_HUB = "http://127.0.0.1:8080"
+TOKEN_VARIABLE = "COMFORT_HUB_TOKEN"
+ACTIONS = ("tap", "press", "hold", "drop", "restore")
+COUNTED = ("tap", "press")
+# The hub answers once the gesture is made: twenty presses take about six seconds.
+ANSWER_TIMEOUT_S = 30.0
+
+_EXAMPLES = """\
+examples, with a hub started by `comfort-hub run --config hub.toml --simulated`:
+  comfort-hub sim tap alex --count 4     four taps on alex's wrist: stop
+  comfort-hub sim press sam              sam presses once: "I noticed"
+  comfort-hub sim press alex --count 2   alex presses twice: lifts alex's own signal
+  comfort-hub sim hold alex              alex holds the button: stop
+  comfort-hub sim drop sam               sam's wearable goes out of range
+  comfort-hub sim restore sam            and comes back
+"""
+
+
+class SimError(Exception):
+    """Why the action was not done, in one line."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "sim",
+        help="tap, press or drop a simulated wearable of a running hub",
+        description=(
+            "Acts on a simulated wearable of a hub run with --simulated (or `comfort-hub\n"
+            "demo`), as its wearer would: the twin sends what the real device sends, so the\n"
+            "hub hears it as it would hear the device. tap and press take --count; hold is\n"
+            "one long press; drop and restore take the wearable out of radio range and back."
+        ),
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=ACTIONS, metavar="ACTION", help=", ".join(ACTIONS))
+    parser.add_argument("wearer", metavar="WEARER", help="whose wearable (a name in the config)")
+    parser.add_argument(
+        "--count",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="how many taps or presses, in a natural rhythm (default 1)",
+    )
+    parser.add_argument(
+        "--hub",
+        default=DEFAULT_HUB,
+        metavar="URL",
+        help=f"the hub's page (default {DEFAULT_HUB})",
+    )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get(TOKEN_VARIABLE),
+        help=f"the hub's access token, if it asks for one (default: ${TOKEN_VARIABLE})",
+    )
+    parser.set_defaults(run=run)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the count must be at least 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.count != 1 and args.action not in COUNTED:
+        print(f"comfort-hub sim: --count is for tap and press, not {args.action}", file=sys.stderr)
+        return 2
+    hub = args.hub.rstrip("/")
+    if not hub.startswith(("http://", "https://")):
+        print(f"comfort-hub sim: --hub {args.hub!r} is not an http:// URL", file=sys.stderr)
+        return 2
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    try:
+        with httpx.Client(base_url=hub, headers=headers, timeout=ANSWER_TIMEOUT_S) as client:
+            done = act(client, args.action, args.wearer, args.count)
+    except SimError as error:
+        print(f"comfort-hub sim: {error}", file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
+def act(client: httpx.Client, action: str, wearer: str, count: int) -> str:
+    """Asks the hub at ``client.base_url`` to act; returns what was done, or raises SimError."""
+    where = str(client.base_url).rstrip("/")
+    try:
+        listing = client.get("/api/sim")
+        _check(listing, where)
+        answer = client.post(f"/api/sim/{wearer}/{action}", params={"count": count})
+    except httpx.TransportError:
+        raise SimError(
+            f"no hub answers at {where} (is `comfort-hub run --simulated` running there?)"
+        ) from None
+    _check(answer, where)
+    device = answer.json().get("device", "")
+    times = f" x{count}" if count > 1 else ""
+    return f"{wearer}: {action}{times} on {device}"
+
+
+def _check(response: httpx.Response, where: str) -> None:
+    if response.is_success:
+        return
+    detail = _detail(response)
+    if response.status_code in (401, 403):
+        raise SimError(
+            f"the hub at {where} refused the request ({detail}); "
+            f"give its token with --token or ${TOKEN_VARIABLE}"
+        )
+    if response.request.url.path.endswith("/api/sim") and response.status_code == 404:
+        raise SimError(f"the hub at {where} has no simulated wearables (start it with --simulated)")
+    raise SimError(detail)
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, str):
+        return detail
+    return f"the hub answered {response.status_code} {response.reason_phrase}"
