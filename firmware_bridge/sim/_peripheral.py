@@ -71,9 +71,7 @@ class SimulatedPeripheral:
         self.rssi = rssi
         self.in_range = True
         self.connect_count = 0
-        # Off by default so tests script every byte; a hub on twins turns it on, so the
-        # twin speaks while connected as the real device does when its wearer sits still.
-        self.resting = False
+        self._resting = False
         self._link: PeripheralLink | None = None
         self._rest_task: asyncio.Task[None] | None = None
 
@@ -83,18 +81,42 @@ class SimulatedPeripheral:
     def connected(self) -> bool:
         return self._link is not None
 
+    @property
+    def resting(self) -> bool:
+        """Whether the twin speaks unprompted while connected (see :meth:`rest`).
+
+        Off by default so that tests script every byte; a hub on twins turns it on, or the
+        silent twin would look gone to the hub's link supervision.
+        """
+        return self._resting
+
+    @resting.setter
+    def resting(self, on: bool) -> None:
+        self._resting = on
+        if on and self.connected:
+            self._start_resting()
+        elif not on:
+            self._stop_resting()
+
+    def _start_resting(self) -> None:
+        if self._rest_task is None:
+            self._rest_task = asyncio.get_running_loop().create_task(self.rest())
+
+    def _stop_resting(self) -> None:
+        if self._rest_task is not None:
+            self._rest_task.cancel()
+            self._rest_task = None
+
     def attach(self, link: PeripheralLink) -> None:
         self._link = link
         self.connect_count += 1
         self.on_connect()
-        if self.resting:
-            self._rest_task = asyncio.get_running_loop().create_task(self.rest())
+        if self._resting:
+            self._start_resting()
 
     def detach(self) -> None:
         self._link = None
-        if self._rest_task is not None:
-            self._rest_task.cancel()
-            self._rest_task = None
+        self._stop_resting()
         self.on_disconnect()
 
     def subscribe(self, uuid: str, callback: NotifyCallback) -> None:
