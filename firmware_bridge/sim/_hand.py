@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 
+from firmware_bridge.microbit._protocol import HOLD_S as MICROBIT_HOLD_S
 from firmware_bridge.microbit._protocol import ButtonState
 from firmware_bridge.pinetime._protocol import CallResponse, MusicEvent
 from firmware_bridge.sim._bangle import SimulatedBangle
@@ -69,7 +70,12 @@ async def _once(twin: SimulatedPeripheral, gesture: Gesture) -> bool:
     if isinstance(twin, SimulatedMicrobit):
         if not twin.button("A", ButtonState.PRESSED):
             return False
-        await asyncio.sleep(held_ms / 1000)
+        if gesture is Gesture.HOLD:
+            # The runtime says "held" once the button has been down 1.5 s, then "released".
+            await asyncio.sleep(MICROBIT_HOLD_S)
+            twin.button("A", ButtonState.HELD)
+        else:
+            await asyncio.sleep(held_ms / 1000)
         return twin.button("A", ButtonState.RELEASED)
     if isinstance(twin, SimulatedPineTime) and gesture is Gesture.TAP:
         return twin.touch_music(MusicEvent.NEXT)
