@@ -84,6 +84,10 @@ async def test_what_cannot_be_done_is_refused_in_one_line(
         code, _, err = await sim(hub.url, "hold", "alex", "--count", "3")
         assert code == 2 and "--count is for tap and press" in err
 
+        code, _, err = await sim(hub.url, "tap", "alex", "--count", "50")
+        assert code == 1 and err.count("\n") == 1
+        assert "the hub refused count: " in err
+
         status = await hub.status()
         assert status["alex"]["partner_level"] is None, "nothing was signalled"
 

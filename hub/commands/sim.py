@@ -135,4 +135,8 @@ def _detail(response: httpx.Response) -> str:
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, str):
         return detail
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        # FastAPI's validation errors: name the field that was refused.
+        field = str(detail[0].get("loc", ["", "request"])[-1])
+        return f"the hub refused {field}: {detail[0].get('msg', 'invalid')}"
     return f"the hub answered {response.status_code} {response.reason_phrase}"

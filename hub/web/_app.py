@@ -7,13 +7,12 @@ import contextlib
 import socket
 from collections.abc import Callable, Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, Response
 
-from firmware_bridge.sim import SimulatedPeripheral
 from hub._broker import free_loopback_port
 from hub._bus import EventBus
 from hub._event_json import event_json
@@ -22,6 +21,9 @@ from hub._hub import Hub
 from hub._sound import tone_wav
 from hub.web._practice import practice_router
 from signals import ComfortSignal
+
+if TYPE_CHECKING:
+    from firmware_bridge.sim import SimulatedPeripheral
 
 # Events waiting for a slow page before it is cut off; a page that far behind reloads.
 PAGE_QUEUE_LIMIT = 256
