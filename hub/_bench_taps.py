@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from hub._recordings import real_motion
+from hub.lab._recordings import real_motion
 from signals import TapDetector, synthesise_tap_recording
 
 # A Polar H10 sends about 36 samples per notification; one second is a hub-sized batch.

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub._recordings import normal_beats_ms
+from hub.lab._recordings import normal_beats_ms
 from signals import (
     CheckInAdvisory,
     ComfortSignal,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub._recordings import MotionRecording, real_motion
+from hub.lab._recordings import MotionRecording, real_motion
 from signals import (
     VIGOROUS_MOTIONS,
     AccelUnit,

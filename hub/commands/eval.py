@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
-from hub._evaluation import (
+from hub.lab._evaluation import (
     FALSE_SIGNALS_PER_HOUR_TARGET,
     HRV_AGREEMENT_TARGET,
     RECALL_TARGETS,
@@ -19,6 +20,9 @@ from hub._evaluation import (
     RecallRow,
     evaluate,
 )
+from hub.lab._motion import MotionFolderError, shipped_motion_folder
+from hub.lab._motion_eval import MotionEvaluation, evaluate_motion
+from hub.lab._motion_report import motion_json, motion_lines, progress_printer
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -32,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "over synthetic vigorous movement, where every signal is false, and reports "
             "false signals per hour per file and overall; then the detector's throughput, "
             "and heart-rate figures on an hour of real beats against neurokit2's. "
+            "With --motion DIR, only the false signals on a folder of real motion "
+            "(a manifest.json lists each CSV with its rate, units, placement and activity), "
+            "per placement, per activity and overall, with the worst files. "
             "Figures, not a pass/fail test."
         ),
     )
@@ -42,6 +49,15 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="N",
         help="how many different synthetic corpora to lay over the motion (default 3)",
     )
+    parser.add_argument(
+        "--motion",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "a folder of real motion without deliberate taps, described by its manifest.json "
+            "(such as motion-100hz): report only the false signals on it"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(run=run)
 
@@ -50,15 +66,30 @@ def run(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         print("comfort-hub eval: --seeds must be at least 1", file=sys.stderr)
         return 2
+    folder = args.motion or shipped_motion_folder()
+    try:
+        motion = evaluate_motion(folder, progress=progress_printer())
+    except MotionFolderError as error:
+        print(f"comfort-hub eval: {error}", file=sys.stderr)
+        return 2
+    if args.motion is not None:
+        print(json.dumps(motion_json(motion), indent=2) if args.json else _motion_text(motion))
+        return 0
     evaluation = evaluate(
         seeds=range(1, args.seeds + 1),
         progress=lambda step: print(f"... {step}", file=sys.stderr, flush=True),
     )
     if args.json:
-        print(json.dumps(_as_json(evaluation), indent=2))
+        print(json.dumps({**_as_json(evaluation), "real_motion": motion_json(motion)}, indent=2))
     else:
         _print_report(evaluation, args.seeds)
+        print()
+        print(_motion_text(motion))
     return 0
+
+
+def _motion_text(motion: MotionEvaluation) -> str:
+    return "\n".join(motion_lines(motion))
 
 
 def _print_report(evaluation: Evaluation, seeds: int) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from hub._recordings import MotionRecording, normal_beats_ms, real_motion
+from hub.lab._recordings import MotionRecording, normal_beats_ms, real_motion
 from signals import (
     VIGOROUS_MOTIONS,
     RecordingScore,
