@@ -29,6 +29,8 @@ class AccelBatch:
     xyz_g: npt.NDArray[np.float64]
     rate_hz: float
     sensor_ns: tuple[int, ...] = field(default=())
+    # The device family that sent it ("Polar H10"), for messages about its stream.
+    device: str = ""
 
 
 DeviceEvent = InputEvent | HeartReading | AccelBatch

@@ -23,6 +23,7 @@ from hub._events import (
     PartnerUnreachable,
     PlanChanged,
     PracticeCheckIn,
+    RawTapsOff,
     Realerted,
     Refused,
     RehearsalChanged,
@@ -80,6 +81,8 @@ def describe(event: HubEvent) -> str | None:
             return f"{wearer}'s wearable {link.address}: {note}"
         case BrokerChanged(connected, _):
             return "MQTT broker connected" if connected else "MQTT broker LOST"
+        case RawTapsOff(reason=reason):
+            return reason
         case HeartRate():
             return None
         case AgreementConfirmed(wearer, _, both):

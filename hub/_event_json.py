@@ -20,6 +20,7 @@ from hub._events import (
     PartnerUnreachable,
     PlanChanged,
     PracticeCheckIn,
+    RawTapsOff,
     Realerted,
     Refused,
     RehearsalChanged,
@@ -84,6 +85,14 @@ def event_json(event: HubEvent) -> dict[str, Any]:
             return {"type": "refused", "wearer": wearer, "reason": reason}
         case LinkChanged(wearer, link):
             return {"type": "link", "wearer": wearer, "state": link.state, "address": link.address}
+        case RawTapsOff(wearer, device, rate_hz, reason):
+            return {
+                "type": "raw_taps_off",
+                "wearer": wearer,
+                "device": device,
+                "rate_hz": rate_hz,
+                "reason": reason,
+            }
         case HeartRate(wearer, reading):
             return {"type": "heart", "wearer": wearer, "bpm": reading.bpm}
         case BrokerChanged(connected, _):

@@ -117,6 +117,16 @@ class HeartRate:
 
 
 @dataclass(frozen=True, slots=True)
+class RawTapsOff:
+    """Taps are not looked for in this wearer's raw acceleration, and why (said once)."""
+
+    wearer: str
+    device: str
+    rate_hz: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class BrokerChanged:
     connected: bool
     at: float
@@ -211,6 +221,7 @@ HubEvent = (
     | Refused
     | LinkChanged
     | HeartRate
+    | RawTapsOff
     | BrokerChanged
     | PracticeEvent
 )

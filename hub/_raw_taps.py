@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from firmware_bridge import AccelBatch
+from hub._events import RawTapsOff
 from signals import (
     HIGHEST_RATE_HZ,
     LOWEST_RATE_HZ,
+    SHAPE_VISIBLE_RATE_HZ,
     InputEvent,
     InputKind,
     TapDetector,
@@ -39,17 +42,31 @@ class RawTapFinder:
     whose clock is a little off is followed gently (``FOLLOW``); when the count is more than
     ``RESYNC_S`` from the arrivals (samples were lost, the stream restarted), it starts again
     from the arrival.
+
+    Below ``lowest_rate_hz`` (50 Hz by default) a 10-20 ms tap falls inside one sample and
+    cannot be told from a jolt, so no taps are looked for: a false stop is worse than a
+    missed tap, and the device's own button or tap events serve instead. ``notice`` hears
+    it once per rate, naming the device and its rate.
     """
 
-    def __init__(self, wearer: str, settings: TapDetectorSettings | None = None) -> None:
+    def __init__(
+        self,
+        wearer: str,
+        settings: TapDetectorSettings | None = None,
+        *,
+        notice: Callable[[RawTapsOff], None] = lambda _: None,
+        lowest_rate_hz: float = SHAPE_VISIBLE_RATE_HZ,
+    ) -> None:
         self._wearer = wearer
         self._settings = settings
+        self._notice = notice
+        self._lowest_rate_hz = max(lowest_rate_hz, LOWEST_RATE_HZ)
         self._detector: TapDetector | None = None
         self._refused_rate: float | None = None
         self._next_sample_at: float | None = None
 
     def feed(self, batch: AccelBatch) -> list[InputEvent]:
-        detector = self._detector_for(batch.rate_hz)
+        detector = self._detector_for(batch)
         if detector is None:
             return []
         if len(batch.times) == 0:
@@ -71,21 +88,32 @@ class RawTapFinder:
         times: npt.NDArray[np.float64] = start + np.arange(count) / batch.rate_hz
         return times
 
-    def _detector_for(self, rate_hz: float) -> TapDetector | None:
+    def _detector_for(self, batch: AccelBatch) -> TapDetector | None:
+        rate_hz = batch.rate_hz
         if self._detector is not None and self._detector.rate_hz == rate_hz:
             return self._detector
-        if not LOWEST_RATE_HZ <= rate_hz <= HIGHEST_RATE_HZ:
+        if not self._lowest_rate_hz <= rate_hz <= HIGHEST_RATE_HZ:
             if self._refused_rate != rate_hz:
                 self._refused_rate = rate_hz
-                log.warning(
-                    "%s's sensor streams at %g Hz; taps are looked for from %g to %g Hz only",
-                    self._wearer,
-                    rate_hz,
-                    LOWEST_RATE_HZ,
-                    HIGHEST_RATE_HZ,
-                )
+                self._refuse(batch)
             self._detector = None
             return None
         self._detector = TapDetector(rate_hz, settings=self._settings)
         self._next_sample_at = None
         return self._detector
+
+    def _refuse(self, batch: AccelBatch) -> None:
+        device = batch.device or "sensor"
+        if batch.rate_hz < self._lowest_rate_hz:
+            why = (
+                f"too slow to tell a tap from a jolt (taps are looked for from "
+                f"{self._lowest_rate_hz:g} Hz)"
+            )
+        else:
+            why = f"taps are looked for up to {HIGHEST_RATE_HZ:g} Hz only"
+        reason = (
+            f"{self._wearer}'s {device} streams acceleration at {batch.rate_hz:g} Hz: {why}; "
+            "no taps are taken from it, use its button or its own tap events"
+        )
+        log.warning("%s", reason)
+        self._notice(RawTapsOff(self._wearer, device, batch.rate_hz, reason))

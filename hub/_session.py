@@ -250,7 +250,7 @@ class PairSession:
             self._gesture(local, event)
         elif isinstance(event, AccelBatch):
             if local.raw_taps is None:
-                local.raw_taps = RawTapFinder(local.name, self.settings.taps)
+                local.raw_taps = RawTapFinder(local.name, self.settings.taps, notice=self._observe)
             for tap in local.raw_taps.feed(event):
                 self._gesture(local, tap)
             if len(event.times):

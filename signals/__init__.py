@@ -45,6 +45,7 @@ from signals._tap_scoring import RecordingScore, TimedSignal, score_recording, s
 from signals._taps import (
     HIGHEST_RATE_HZ,
     LOWEST_RATE_HZ,
+    SHAPE_VISIBLE_RATE_HZ,
     TapDetector,
     TapDetectorSettings,
     detect_taps,
@@ -66,6 +67,7 @@ __all__ = [
     "LINK_RESTORED",
     "LOWEST_RATE_HZ",
     "SAMPLE_RATE_HZ",
+    "SHAPE_VISIBLE_RATE_HZ",
     "SIGNAL_PATTERNS",
     "TONE_PATTERNS",
     "VIGOROUS_MOTIONS",

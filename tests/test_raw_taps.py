@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from firmware_bridge import AccelBatch
+from hub._events import RawTapsOff
 from hub._raw_taps import RawTapFinder
-from signals import InputKind, lay_tap
+from signals import InputEvent, InputKind, lay_tap
 
 RATE = 100.0
 FRAME = 36
@@ -67,15 +68,52 @@ def test_a_stream_that_pauses_is_timed_afresh() -> None:
 def test_an_unsupported_rate_is_ignored_with_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    finder = RawTapFinder("alex")
-    batch = AccelBatch(np.arange(10) / 12.5, np.zeros((10, 3)), 12.5)
+    notices: list[RawTapsOff] = []
+    finder = RawTapFinder("alex", notice=notices.append)
+    batch = AccelBatch(np.arange(10) / 2000.0, np.zeros((10, 3)), 2000.0, device="Lab rig")
     with caplog.at_level(logging.WARNING):
         assert finder.feed(batch) == []
         assert finder.feed(batch) == []
-    assert [r.getMessage() for r in caplog.records] == [
-        "alex's sensor streams at 12.5 Hz; taps are looked for from 25 to 1000 Hz only"
-    ]
+    message = (
+        "alex's Lab rig streams acceleration at 2000 Hz: taps are looked for up to 1000 Hz "
+        "only; no taps are taken from it, use its button or its own tap events"
+    )
+    assert [r.getMessage() for r in caplog.records] == [message]
+    assert [n.reason for n in notices] == [message]
     assert finder.feed(AccelBatch(np.empty(0), np.empty((0, 3)), RATE)) == []
+
+
+@pytest.mark.parametrize("rate_hz", [32.0, 25.0, 12.5])
+def test_below_50_hz_firm_taps_are_not_taken_and_the_wearer_is_told_once(rate_hz: float) -> None:
+    """Below 50 Hz a tap fits inside a sample and looks like any jolt: the raw detector is
+    off by default, even for a pattern of taps it would otherwise take."""
+    rng = np.random.default_rng(2)
+    samples = np.tile([0.02, -0.98, 0.1], (round(rate_hz * 6), 1))
+    samples = samples + rng.normal(0.0, 0.004, samples.shape)
+    for at in (2.0, 2.3, 2.6, 2.9):
+        lay_tap(samples, rate_hz, at, width_s=0.02, peak_g=4.0)
+    notices: list[RawTapsOff] = []
+    finder = RawTapFinder("alex", notice=notices.append)
+    assert _feed_slowly(finder, samples, rate_hz) == []
+    assert len(notices) == 1
+    assert notices[0].device == "Empatica E4" and notices[0].rate_hz == rate_hz
+    assert notices[0].reason.startswith(
+        f"alex's Empatica E4 streams acceleration at {rate_hz:g} Hz: too slow to tell a tap "
+        "from a jolt (taps are looked for from 50 Hz)"
+    )
+    # Where a deployment accepts the risk, it can look from a lower rate: the same firm
+    # taps are then found.
+    if rate_hz >= 25.0:
+        assert len(_feed_slowly(RawTapFinder("alex", lowest_rate_hz=25.0), samples, rate_hz)) >= 2
+
+
+def _feed_slowly(finder: RawTapFinder, samples: np.ndarray, rate_hz: float) -> list[InputEvent]:
+    taps = []
+    for start in range(0, len(samples), 8):
+        chunk = samples[start : start + 8]
+        times = (start + np.arange(len(chunk))) / rate_hz
+        taps += finder.feed(AccelBatch(times, chunk, rate_hz, device="Empatica E4"))
+    return taps
 
 
 def test_a_sensor_slower_than_its_nominal_rate_keeps_its_taps() -> None:

@@ -8,7 +8,9 @@ import numpy as np
 
 from firmware_bridge.sim import SimulatedPolarH10
 from hub._broker import BrokerAddress
-from hub._events import SignalSent
+from hub._console import describe
+from hub._event_json import event_json
+from hub._events import RawTapsOff, SignalSent
 from signals import ComfortSignal, lay_tap, pattern_for, vigorous_motion
 from tests.helpers import wait_until
 from tests.hubs import strap_and_watch, times_played
@@ -52,3 +54,27 @@ async def test_jogging_with_the_strap_on_sends_nothing(broker: BrokerAddress, pa
         await asyncio.sleep(0.6)  # the last samples' judgement
         assert seen.of(SignalSent) == []
         assert watch.buzzes == []
+
+
+async def test_a_strap_at_25_hz_takes_no_taps_and_the_hub_says_why(
+    broker: BrokerAddress, pair_id: str
+) -> None:
+    rate = 25
+    samples = np.tile([0.02, -0.98, 0.1], (rate * 4, 1))
+    for at in (1.0, 1.3, 1.6, 1.9):  # firm taps that 25 Hz cannot tell from jolts
+        lay_tap(samples, rate, at, width_s=0.02, peak_g=4.0)
+    async with strap_and_watch(broker, pair_id, rate_hz=rate) as (strap, watch, seen):
+        samples_mg = np.round(samples * 1000).astype(int).tolist()
+        for start in range(0, len(samples_mg), 9):
+            strap.move([tuple(s) for s in samples_mg[start : start + 9]])
+            await asyncio.sleep(9 / rate)
+        await wait_until(lambda: seen.of(RawTapsOff) != [])
+        await asyncio.sleep(0.6)  # what the detector would have judged by now
+        assert seen.of(SignalSent) == []
+        assert watch.buzzes == []
+    [notice] = seen.of(RawTapsOff)  # said once, for the whole stream
+    assert (notice.wearer, notice.device, notice.rate_hz) == ("alex", "Polar H10", 25.0)
+    line = describe(notice)
+    assert line is not None
+    assert line.startswith("alex's Polar H10 streams acceleration at 25 Hz: too slow")
+    assert event_json(notice)["type"] == "raw_taps_off"  # what the page shows

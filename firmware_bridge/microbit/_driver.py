@@ -135,6 +135,7 @@ class MicrobitDriver(WearableDriver):
                 times=np.array([self.clock()]),
                 xyz_g=np.array([[x, y, z]], dtype=np.float64) / 1000.0,
                 rate_hz=1000.0 / self.sample_period_ms,
+                device=self.profile.label,
             )
         )
 

@@ -233,5 +233,6 @@ class PolarH10Driver(HeartRateDriver):
                 sensor_ns=tuple(
                     frame.timestamp_ns - round(b * NS_PER_S / rate) for b in back.tolist()
                 ),
+                device=self.profile.label,
             )
         )
