@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from firmware_bridge import AccelBatch
 from hub._events import RawTapsOff
+from hub._tap_calibrations import TapCalibrations
 from signals import (
     HIGHEST_RATE_HZ,
     LOWEST_RATE_HZ,
@@ -47,6 +48,9 @@ class RawTapFinder:
     cannot be told from a jolt, so no taps are looked for: a false stop is worse than a
     missed tap, and the device's own button or tap events serve instead. ``notice`` hears
     it once per rate, naming the device and its rate.
+
+    With ``calibrations``, a wearer calibrated on this device (the rehearsal) gets the
+    thresholds fitted to their own taps; anyone else the ``settings`` given.
     """
 
     def __init__(
@@ -56,10 +60,12 @@ class RawTapFinder:
         *,
         notice: Callable[[RawTapsOff], None] = lambda _: None,
         lowest_rate_hz: float = SHAPE_VISIBLE_RATE_HZ,
+        calibrations: TapCalibrations | None = None,
     ) -> None:
         self._wearer = wearer
         self._settings = settings
         self._notice = notice
+        self._calibrations = calibrations
         self._lowest_rate_hz = max(lowest_rate_hz, LOWEST_RATE_HZ)
         self._detector: TapDetector | None = None
         self._refused_rate: float | None = None
@@ -98,7 +104,10 @@ class RawTapFinder:
                 self._refuse(batch)
             self._detector = None
             return None
-        self._detector = TapDetector(rate_hz, settings=self._settings)
+        settings = self._settings
+        if self._calibrations is not None:
+            settings = self._calibrations.settings_for(self._wearer, batch.device) or settings
+        self._detector = TapDetector(rate_hz, settings=settings)
         self._next_sample_at = None
         return self._detector
 

@@ -32,6 +32,14 @@ from signals._heart import (
     motion_spread,
 )
 from signals._rr import RrCleaning, RrStatistics, clean_rr, rr_statistics
+from signals._tap_calibration import (
+    MIN_TAPS,
+    SAFE_BOUNDS,
+    CalibrationBounds,
+    MeasuredTap,
+    calibrate,
+    measure_taps,
+)
 from signals._tap_corpus import (
     VIGOROUS_MOTIONS,
     CorpusSettings,
@@ -66,6 +74,8 @@ __all__ = [
     "HIGHEST_RATE_HZ",
     "LINK_RESTORED",
     "LOWEST_RATE_HZ",
+    "MIN_TAPS",
+    "SAFE_BOUNDS",
     "SAMPLE_RATE_HZ",
     "SHAPE_VISIBLE_RATE_HZ",
     "SIGNAL_PATTERNS",
@@ -74,6 +84,7 @@ __all__ = [
     "AccelUnit",
     "AckIntent",
     "Beep",
+    "CalibrationBounds",
     "CheckInAdvisory",
     "ComfortSignal",
     "ContactLost",
@@ -89,6 +100,7 @@ __all__ = [
     "InputEvent",
     "InputKind",
     "Intent",
+    "MeasuredTap",
     "MotionMeter",
     "Pulse",
     "RecordingScore",
@@ -102,9 +114,11 @@ __all__ = [
     "TapPattern",
     "TimedSignal",
     "TonePattern",
+    "calibrate",
     "clean_rr",
     "detect_taps",
     "lay_tap",
+    "measure_taps",
     "motion_spread",
     "pattern_for",
     "rr_statistics",
