@@ -11,9 +11,9 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import agree, analyze_accel, bench, demo, eval, run, scan, sim
+    from hub.commands import agree, analyze_accel, bench, demo, eval, record, run, scan, sim
 
-    return (demo, run, sim, scan, agree, analyze_accel, eval, bench)
+    return (demo, run, sim, scan, agree, analyze_accel, eval, record, bench)
 
 
 COMMANDS: tuple[Command, ...] = _load()
