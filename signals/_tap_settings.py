@@ -42,10 +42,11 @@ class TapDetectorSettings:
     max_posture_change_g: float = 0.15
     # A tap's own ringing after the impulse, ignored when judging the surroundings.
     ringing_s: float = 0.03
-    # Taps closer than this are one tap (its rebound, or a bounce of the finger). An impulse
-    # followed this closely by another rings like a knock on a hard thing, and cannot
-    # start a pattern.
+    # Taps closer than this are one tap (its rebound, or a bounce of the finger).
     min_tap_gap_s: float = 0.1
+    # An impulse followed this closely by another rings like a knock on a hard thing, and
+    # cannot start a pattern (deliberate taps come 0.15 s apart or more).
+    ringing_window_s: float = 0.1
     # A pattern starts only on a tap that is clearly the sharpest thing in the ``settle_s``
     # before it: no earlier impulse there reaches ``settle_ratio`` of its area. A wearer
     # about to tap holds still; a knock while a device is handled, put down or picked up
@@ -74,6 +75,7 @@ class TapDetectorSettings:
             "prominence",
             "max_posture_change_g",
             "min_tap_gap_s",
+            "ringing_window_s",
             "settle_s",
             "settle_ratio",
             "max_sample_gap_s",

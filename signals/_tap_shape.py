@@ -101,7 +101,7 @@ def judge(
     taps: IndexArray = judged[tap_like]
     firm: npt.NDArray[np.bool_] = (still & (peak_area >= geometry.min_area_gms))[tap_like]
     settled = _settled(area, taps, peak_area[tap_like], geometry, settings)
-    ringing_for = max(1, round(settings.min_tap_gap_s / geometry.sample_ms * 1000.0))
+    ringing_for = max(1, round(settings.ringing_window_s / geometry.sample_ms * 1000.0))
     rings = np.searchsorted(peaks, taps + ringing_for, "right") > np.searchsorted(
         peaks, taps, "right"
     )
