@@ -28,6 +28,7 @@ from hub._journal import EventJournal
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
 from hub._store import StateStore
+from hub._tap_calibrations import TapCalibrations
 from hub.practice import PracticeRecords
 
 # How long "first found" bindings may scan before the hub gives up on starting.
@@ -107,6 +108,7 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             settings=SessionSettings(
                 realert_interval_s=settings.realert_interval_s,
                 contact_timeout_s=settings.contact_timeout_s,
+                tap_calibrations=TapCalibrations.beside(settings.state_path),
             ),
             store=store,
             practice_records=PracticeRecords(

@@ -53,6 +53,7 @@ from hub._messages import (
 from hub._raw_taps import RawTapFinder
 from hub._relay import MqttRelay
 from hub._store import StateStore
+from hub._tap_calibrations import TapCalibrations
 from signals import (
     CONFIRMATION,
     LINK_RESTORED,
@@ -90,6 +91,8 @@ class SessionSettings:
     vocabulary: GestureVocabulary | None = None
     # What counts as a tap in raw acceleration (devices without their own tap events).
     taps: TapDetectorSettings | None = None
+    # Each wearer's own tap thresholds per device, fitted in a rehearsal (if kept).
+    tap_calibrations: TapCalibrations | None = None
     # When a racing heart asks the partner to check in.
     heart: HeartMonitorSettings | None = None
 
@@ -250,7 +253,12 @@ class PairSession:
             self._gesture(local, event)
         elif isinstance(event, AccelBatch):
             if local.raw_taps is None:
-                local.raw_taps = RawTapFinder(local.name, self.settings.taps, notice=self._observe)
+                local.raw_taps = RawTapFinder(
+                    local.name,
+                    self.settings.taps,
+                    notice=self._observe,
+                    calibrations=self.settings.tap_calibrations,
+                )
             for tap in local.raw_taps.feed(event):
                 self._gesture(local, tap)
             if len(event.times):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import numpy as np
 
@@ -11,7 +12,16 @@ from hub._broker import BrokerAddress
 from hub._console import describe
 from hub._event_json import event_json
 from hub._events import RawTapsOff, SignalSent
-from signals import ComfortSignal, lay_tap, pattern_for, vigorous_motion
+from hub._session import SessionSettings
+from hub._tap_calibrations import TapCalibrations
+from signals import (
+    ComfortSignal,
+    calibrate,
+    lay_tap,
+    measure_taps,
+    pattern_for,
+    vigorous_motion,
+)
 from tests.helpers import wait_until
 from tests.hubs import strap_and_watch, times_played
 
@@ -78,3 +88,27 @@ async def test_a_strap_at_25_hz_takes_no_taps_and_the_hub_says_why(
     assert line is not None
     assert line.startswith("alex's Polar H10 streams acceleration at 25 Hz: too slow")
     assert event_json(notice)["type"] == "raw_taps_off"  # what the page shows
+
+
+async def test_a_soft_tapper_calibrated_on_the_strap_is_heard_by_the_hub(
+    broker: BrokerAddress, pair_id: str, tmp_path: Path
+) -> None:
+    # A rehearsal of soft taps (0.5 g peaks), measured and kept for alex's Polar H10.
+    rehearsal = _still_chest(26.0)
+    prompts = [[3.0 + 6.0 * n + 0.4 * i for i in range(3)] for n in range(4)]
+    for at in (t for pattern in prompts for t in pattern):
+        lay_tap(rehearsal, RATE, at + 0.05, width_s=0.015, peak_g=0.5)
+    store = TapCalibrations(tmp_path / "tap-calibrations.json")
+    store.save("alex", "Polar H10", calibrate(measure_taps(rehearsal, RATE, prompts)), taps=12)
+    samples = _still_chest(4.0)
+    for at in (1.0, 1.3, 1.6, 1.9):
+        lay_tap(samples, RATE, at, width_s=0.015, peak_g=0.5)
+    settings = SessionSettings(tap_calibrations=store)
+    async with strap_and_watch(broker, pair_id, rate_hz=RATE, settings=settings) as (
+        strap,
+        watch,
+        seen,
+    ):
+        await _stream(strap, samples)
+        await wait_until(lambda: times_played(watch, pattern_for(ComfortSignal.STOP)) == 1)
+        assert [e.message.signal for e in seen.of(SignalSent)] == ["slow_down", "pause", "stop"]
