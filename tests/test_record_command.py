@@ -151,3 +151,25 @@ def test_a_wearer_without_a_device_is_named(
     argv = ["record", "robin", "--seconds", "5", "--out", str(tmp_path / "o.csv")]
     assert main([*argv, "--config", str(config)]) == 2
     assert "no device for 'robin' (devices for: alex, sam)" in capsys.readouterr().err
+
+
+def test_record_from_the_simulated_twin_writes_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'pair = "p"\nwearers = ["alex", "sam"]\nstate_path = "{tmp_path / "s.sqlite3"}"\n'
+        '[[devices]]\nwearer = "alex"\nprofile = "polar_h10"\n'
+        '[[devices]]\nwearer = "sam"\nprofile = "bangle"\n'
+    )
+    out = tmp_path / "alex.csv"
+    argv = ["record", "alex", "--seconds", "5.5", "--every", "2", "--out", str(out)]
+    assert main([*argv, "--config", str(config), "--simulated"]) == 0
+    printed = capsys.readouterr().out
+    assert "tap 3 times now (1)" in printed
+    assert f"analyse with: comfort-hub analyze-accel {out} --rate 200" in printed
+    with out.open() as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["time_s", "x", "y", "z", "asked_taps"]
+    assert len(rows) > 200 * 4  # a resting wearer's samples, at 200 Hz
+    assert sum(1 for row in rows[1:] if row[4] == "3") == 1  # the prompt at 3 s

@@ -37,8 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--simulated",
         action="store_true",
         help=(
-            "connect the simulated twin of the device instead, to check the configuration "
-            "(a twin sends no samples of its own, so no file is written)"
+            "record from the simulated twin of the device instead, to try the command "
+            "(the twin's wearer rests and does not tap)"
         ),
     )
     parser.set_defaults(run=run)
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         if args.simulated:
             from firmware_bridge import BleBackends
 
-            radio = simulated_room(settings)
+            radio, _ = simulated_room(settings)
             backends = BleBackends(radio.client_backend(), radio.scanner_backend())
         bound = await resolve(DeviceBinding(device.profile, device.address), backends=backends)
         recording = await record_taps(
