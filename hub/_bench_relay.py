@@ -21,7 +21,9 @@ from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress, embedded_broker
 from hub._hub import Hub, WearerDevice
+from hub._pair_key import PairKey
 from hub._session import SessionSettings
+from hub._signing import MessageSeal
 
 # Between signals, so every alert has finished and nothing queues behind it.
 GAP_S = 0.25
@@ -74,6 +76,7 @@ async def _hubs(
     sam = radio.add(SimulatedBangle("BE:0C:00:00:00:02"))
     backends = BleBackends(radio.client_backend(), radio.scanner_backend())
     layouts = [[("alex", alex)], [("sam", sam)]] if split else [[("alex", alex), ("sam", sam)]]
+    key = PairKey.generate("bench")  # both hubs of the pair share it
     hubs = [
         Hub(
             "bench",
@@ -83,6 +86,7 @@ async def _hubs(
             observer=lambda event: None,
             backends=backends,
             settings=SessionSettings(realert_interval_s=3600),
+            seal=MessageSeal(key),
         )
         for layout in layouts
     ]

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -16,6 +17,8 @@ from hub._broker import BrokerAddress
 from hub._topics import check_name
 
 DEFAULT_STATE_PATH = Path.home() / ".local" / "share" / "comfort-hub" / "state.sqlite3"
+# Pair keys, counters, the page token and the hub's records: private, 0700.
+DEFAULT_DATA_DIR = platformdirs.user_data_path("comfort-hub")
 
 
 class ConfigError(ValueError):
@@ -70,6 +73,14 @@ class WebConfig(BaseModel):
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
 
 
+class SecurityConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Encrypt payloads too, for a broker the pair does not trust: it then sees topics and
+    # sizes only (docs/protocol.md). Messages are signed either way.
+    encrypt: bool = False
+
+
 class HubSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMFORT_HUB_", env_nested_delimiter="__", extra="forbid"
@@ -82,6 +93,8 @@ class HubSettings(BaseSettings):
     web: WebConfig = WebConfig()
     sound: bool = False
     state_path: Path = DEFAULT_STATE_PATH
+    data_dir: Path = DEFAULT_DATA_DIR
+    security: SecurityConfig = SecurityConfig()
     realert_interval_s: Annotated[float, Field(gt=0)] = 5.0
     contact_timeout_s: Annotated[float, Field(gt=0)] = 10.0
 

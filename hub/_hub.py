@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from firmware_bridge import BleBackends, DeviceEvent, LinkEvent, WearableDriver, WearableLink
 from hub._alerts import AlertPlayer
 from hub._broker import BrokerAddress
+from hub._events import Refused
+from hub._pair_key import PairKey
 from hub._relay import MqttRelay
 from hub._session import Observer, PairSession, SessionSettings
+from hub._signing import MessageSeal, SealRefused
 from hub._store import StateStore
 from hub._topics import Topics, check_name
 from hub.practice import Practice, PracticeRecords
@@ -43,7 +46,10 @@ class Hub:
         store: StateStore | None = None,
         client_id: str | None = None,
         practice_records: PracticeRecords | None = None,
+        seal: MessageSeal | None = None,
     ) -> None:
+        """``seal`` holds the pair's key; without one the hub makes a key of its own, which
+        serves a hub with both wearers but no partner hub (it cannot read this hub's messages)."""
         for name in pair:
             check_name("wearer", name)
         self.topics = Topics(check_name("pair", pair_id))
@@ -51,7 +57,10 @@ class Hub:
             broker,
             self.topics,
             client_id=client_id or f"comfort-hub-{pair_id}-{uuid.uuid4().hex[:8]}",
+            seal=seal or MessageSeal(PairKey.generate(pair_id)),
+            on_refused=self._report_refusal,
         )
+        self._observer = observer
         self.links = {
             device.wearer: WearableLink(
                 device.address,
@@ -79,6 +88,10 @@ class Hub:
             records=practice_records or PracticeRecords(pair),
             vocabulary=self.session.settings.vocabulary,
         )
+
+    def _report_refusal(self, topic: str, refusal: SealRefused) -> None:
+        parsed = self.topics.parse(topic)
+        self._observer(Refused(parsed[0] if parsed else "hub", str(refusal)))
 
     def _forward_event(self, wearer: str) -> Callable[[DeviceEvent], None]:
         def forward(event: DeviceEvent) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import aiomqtt
@@ -26,6 +28,7 @@ from hub._messages import (
     StateMessage,
     decode,
 )
+from hub._signing import MessageSeal, SealRefused
 from hub._topics import TopicKind, Topics
 
 log = logging.getLogger(__name__)
@@ -60,12 +63,24 @@ class _Outgoing:
 
 
 class MqttRelay:
-    def __init__(self, broker: BrokerAddress, topics: Topics, *, client_id: str) -> None:
+    def __init__(
+        self,
+        broker: BrokerAddress,
+        topics: Topics,
+        *,
+        client_id: str,
+        seal: MessageSeal,
+        on_refused: Callable[[str, SealRefused], None] = lambda topic, refusal: None,
+    ) -> None:
         self.broker = broker
         self.topics = topics
         self.client_id = client_id
         self.connected = asyncio.Event()
         self.bad_payloads = 0
+        # Messages not sealed with the pair's key, or replaying an old counter.
+        self.refused = 0
+        self._seal = seal
+        self._on_refused = on_refused
         self._outbox: deque[_Outgoing] = deque()
         self._outbox_changed = asyncio.Event()
         self._drained = asyncio.Event()
@@ -87,6 +102,8 @@ class MqttRelay:
         self._enqueue(_Outgoing(self.topics.state(wearer), message.to_json(), retain=True))
 
     def _enqueue(self, outgoing: _Outgoing) -> None:
+        # Sealed once, here: a resend after a reconnect is the same message, same counter.
+        outgoing = replace(outgoing, payload=self._seal.seal(outgoing.topic, outgoing.payload))
         self._outbox.append(outgoing)
         self._drained.clear()
         self._outbox_changed.set()
@@ -115,7 +132,13 @@ class MqttRelay:
             log.warning("MQTT broker %s: %s; reconnecting in %.1f s", self.broker, reason, delay)
             await asyncio.sleep(delay)
 
+    def _status(self, status: str) -> bytes:
+        return self._seal.seal(self.topics.hub_status, json.dumps({"status": status}).encode())
+
     async def _session(self, listener: RelayListener) -> None:
+        # "online" is sealed before the will, so the will's counter is the higher one and
+        # an "offline" published by the broker after a crash is not refused as a replay.
+        online = self._status("online")
         client = aiomqtt.Client(
             self.broker.host,
             self.broker.port,
@@ -123,7 +146,7 @@ class MqttRelay:
             password=self.broker.password,
             identifier=self.client_id,
             keepalive=KEEPALIVE_S,
-            will=aiomqtt.Will(self.topics.hub_status, b"offline", qos=1, retain=True),
+            will=aiomqtt.Will(self.topics.hub_status, self._status("offline"), qos=1, retain=True),
             # Every wait is bounded here with asyncio.timeout instead: aiomqtt's own timeouts
             # use asyncio.wait_for, which on Python 3.11 can swallow a cancellation.
             timeout=math.inf,
@@ -132,7 +155,7 @@ class MqttRelay:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await connection.enter_async_context(client)
-                await client.publish(self.topics.hub_status, b"online", qos=1, retain=True)
+                await client.publish(self.topics.hub_status, online, qos=1, retain=True)
                 for topic in self.topics.subscriptions():
                     await client.subscribe(topic, qos=1)
             self.connected.set()
@@ -145,7 +168,9 @@ class MqttRelay:
                 # A clean shutdown says goodbye itself; the will is for a crash.
                 with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
                     async with asyncio.timeout(GOODBYE_TIMEOUT_S):
-                        await client.publish(self.topics.hub_status, b"offline", qos=1, retain=True)
+                        await client.publish(
+                            self.topics.hub_status, self._status("offline"), qos=1, retain=True
+                        )
                 raise
         finally:
             with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
@@ -174,16 +199,24 @@ class MqttRelay:
             self._dispatch(str(message.topic), bytes(payload), listener)
 
     def _dispatch(self, topic: str, payload: bytes, listener: RelayListener) -> None:
+        if not payload:
+            return  # a cleared retained message
+        try:
+            payload = self._seal.open(topic, payload)
+        except SealRefused as refusal:
+            self.refused += 1
+            log.warning("%s (%d refused so far)", refusal, self.refused)
+            self._on_refused(topic, refusal)
+            return
         if topic == self.topics.hub_status:
-            if payload in (b"online", b"offline"):
-                listener.on_hub_status(payload == b"online")
+            status = json.loads(payload).get("status")
+            if status in ("online", "offline"):
+                listener.on_hub_status(status == "online")
             return
         parsed = self.topics.parse(topic)
         if parsed is None:
             return
         wearer, kind = parsed
-        if kind is TopicKind.STATE and not payload:
-            return  # a cleared retained message
         try:
             if kind is TopicKind.SIGNAL:
                 listener.on_signal(wearer, decode(SignalMessage, topic, payload))

@@ -25,7 +25,10 @@ from hub._config import HubSettings
 from hub._console import ConsoleReporter
 from hub._hub import Hub, WearerDevice
 from hub._journal import EventJournal
+from hub._pair_key import load_or_create_key
+from hub._private_files import ensure_private_dir, readable_by_others
 from hub._session import SessionSettings
+from hub._signing import MessageSeal
 from hub._sound import HubSpeaker, find_player
 from hub._store import StateStore
 from hub._tap_calibrations import TapCalibrations
@@ -57,8 +60,27 @@ def simulated_room(settings: HubSettings) -> tuple[SimRadio, dict[str, Simulated
     return radio, twins
 
 
+def pair_seal(settings: HubSettings, say: Callable[[str], None]) -> MessageSeal:
+    """The pair's key (made at first run) and this hub's counters, from the data directory."""
+    ensure_private_dir(settings.data_dir)
+    for path in readable_by_others(settings.data_dir):
+        say(f"warning: {path} can be read by other users of this machine (chmod go-rwx)")
+    key, made = load_or_create_key(settings.data_dir, settings.pair)
+    if made:
+        say(
+            f"made a new pair key for {settings.pair!r}; a partner hub needs it too: "
+            "comfort-hub pair-key show --config FILE"
+        )
+    return MessageSeal(
+        key,
+        encrypt=settings.security.encrypt,
+        state_path=settings.data_dir / f"counters-{settings.pair}.json",
+    )
+
+
 async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = False) -> int:
     reporter = ConsoleReporter(out)
+    seal = pair_seal(settings, reporter.say)
     bus = EventBus()
     bus.subscribe(reporter)
     if settings.sound:
@@ -114,6 +136,7 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             practice_records=PracticeRecords(
                 settings.wearers, settings.state_path.with_name(f"{settings.pair}-practice.json")
             ),
+            seal=seal,
         )
         tasks = [asyncio.create_task(hub.run())]
         if settings.web.enabled:

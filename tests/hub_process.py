@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
@@ -18,7 +19,9 @@ from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
+from hub._signing import MessageSeal
 from hub._store import StateStore
+from tests.hubs import pair_key
 
 
 def emit(record: dict[str, object]) -> None:
@@ -44,6 +47,8 @@ async def main(pair_id: str, port: int, store_path: str) -> None:
         backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
         settings=SessionSettings(realert_interval_s=600),
         store=StateStore(store_path),
+        # Counters kept beside the store, as a real hub keeps them in its data directory.
+        seal=MessageSeal(pair_key(pair_id), state_path=Path(store_path).with_name("counters")),
     )
     task = asyncio.create_task(hub.run())
     await hub.ready()

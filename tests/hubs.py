@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
@@ -18,13 +20,26 @@ from hub._broker import BrokerAddress
 from hub._bus import EventBus
 from hub._events import HubEvent
 from hub._hub import Hub, WearerDevice
+from hub._pair_key import PairKey
 from hub._session import SessionSettings
+from hub._signing import MessageSeal
 from hub._store import StateStore
 from signals import HapticPattern
 from tests.helpers import wait_until
 
 PAIR = ("alex", "sam")
 E = TypeVar("E")
+
+
+@functools.cache
+def pair_key(pair_id: str) -> PairKey:
+    """The key every hub and peer of a test's pair shares (fixed per pair, so tests agree)."""
+    return PairKey(pair_id, hashlib.sha256(pair_id.encode()).digest())
+
+
+def pair_seal(pair_id: str) -> MessageSeal:
+    """A seal of its own (own counters and replay memory) with the pair's shared key."""
+    return MessageSeal(pair_key(pair_id))
 
 
 class Recorder:
@@ -49,6 +64,7 @@ async def running_hub(
     settings: SessionSettings | None = None,
     store: StateStore | None = None,
     recorder: Recorder | None = None,
+    seal: MessageSeal | None = None,
 ) -> AsyncIterator[tuple[Hub, Recorder]]:
     """A hub serving the wearers in ``watches``, running until the block ends."""
     recorder = recorder or Recorder()
@@ -61,6 +77,7 @@ async def running_hub(
         backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
         settings=settings,
         store=store,
+        seal=seal or pair_seal(pair_id),
     )
     task = asyncio.create_task(hub.run())
     try:
@@ -100,15 +117,26 @@ class MqttPeer:
         self.client = client
         self.pair_id = pair_id
         self.seen: list[aiomqtt.Message] = []
+        self.seal = pair_seal(pair_id)
 
     def on(self, suffix: str) -> list[dict[str, Any]]:
         topic = f"comfort/v1/{self.pair_id}/{suffix}"
         return [json.loads(bytes(m.payload)) for m in self.seen if str(m.topic) == topic]  # type: ignore[arg-type,unused-ignore]
 
     async def publish(self, suffix: str, payload: dict[str, Any]) -> None:
+        """Publishes as a side of the pair would: sealed with the pair's key."""
+        topic = f"comfort/v1/{self.pair_id}/{suffix}"
+        await self.publish_raw(suffix, self.seal.seal(topic, json.dumps(payload).encode()))
+
+    async def publish_raw(self, suffix: str, payload: bytes, *, retain: bool = False) -> None:
+        """Publishes exactly ``payload``, as anyone on the broker could."""
         await self.client.publish(
-            f"comfort/v1/{self.pair_id}/{suffix}", json.dumps(payload).encode(), qos=1
+            f"comfort/v1/{self.pair_id}/{suffix}", payload, qos=1, retain=retain
         )
+
+    def raw(self, suffix: str) -> list[bytes]:
+        topic = f"comfort/v1/{self.pair_id}/{suffix}"
+        return [bytes(m.payload) for m in self.seen if str(m.topic) == topic]  # type: ignore[arg-type,unused-ignore]
 
 
 @contextlib.asynccontextmanager
@@ -153,6 +181,7 @@ async def strap_and_watch(
         observer=recorder.bus.publish,
         backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
         settings=settings,
+        seal=pair_seal(pair_id),
     )
     task = asyncio.create_task(hub.run())
     try:

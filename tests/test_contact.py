@@ -12,7 +12,7 @@ from hub._topics import Topics
 from signals import HapticPattern
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import Recorder, mqtt_peer
+from tests.hubs import Recorder, mqtt_peer, pair_seal
 
 
 class FakeClock:
@@ -36,7 +36,9 @@ async def test_contact_lost_longer_than_the_timeout_pauses_the_partner_until_it_
 
         return AlertPlayer(play)
 
-    relay = MqttRelay(mosquitto.address, Topics(pair_id), client_id=f"hub-{pair_id}")
+    relay = MqttRelay(
+        mosquitto.address, Topics(pair_id), client_id=f"hub-{pair_id}", seal=pair_seal(pair_id)
+    )
     recorder = Recorder()
     session = PairSession(
         pair_id,

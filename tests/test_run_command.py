@@ -19,6 +19,7 @@ def config(tmp_path: Path, extra: str = "") -> Path:
 pair = "tryout"
 wearers = ["alex", "sam"]
 state_path = "{tmp_path / "state.sqlite3"}"
+data_dir = "{tmp_path / "data"}"
 {extra}
 [web]
 enabled = false

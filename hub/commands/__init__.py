@@ -11,9 +11,31 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import agree, analyze_accel, bench, demo, eval, record, run, scan, sim
+    from hub.commands import (
+        agree,
+        analyze_accel,
+        bench,
+        demo,
+        eval,
+        pair_key,
+        record,
+        run,
+        scan,
+        sim,
+    )
 
-    return (demo, run, sim, scan, agree, analyze_accel, eval, record, bench)
+    return (
+        demo,
+        run,
+        sim,
+        scan,
+        agree,
+        analyze_accel,
+        eval,
+        record,
+        bench,
+        pair_key,
+    )
 
 
 COMMANDS: tuple[Command, ...] = _load()
