@@ -108,3 +108,16 @@ def test_a_pair_key_is_one_line_that_survives_copying_and_refuses_typos(tmp_path
     with pytest.raises(PairKeyError, match="looks like"):
         PairKey.parse("hunter2")
     assert "█" in key.qr_code() or "▀" in key.qr_code()
+
+
+def test_the_worked_example_in_the_protocol_document_opens() -> None:
+    """docs/protocol.md's example, as a third-party client would check its own code."""
+    key = PairKey.parse("comfort1:demo:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9jDc0p")
+    assert key.secret == bytes(range(32))
+    payload = (
+        b'{"id":"6b2b8c1e-2f1a-4d55-9c0e-5a7d3c9e1f20","seq":0,"signal":"stop","source":"tap",'
+        b'"at":"2026-11-23T21:04:05.123000Z","ctr":1795467845123456,'
+        b'"mac":"CHEYJqpPh4gEYXwrifjM3kmsxZ4TNFrpXnTPpEtovT4"}'
+    )
+    opened = json.loads(MessageSeal(key).open("comfort/v1/demo/alex/signal", payload))
+    assert opened["signal"] == "stop" and "mac" not in opened
