@@ -69,8 +69,14 @@ class WebConfig(BaseModel):
 
     enabled: bool = True
     # Loopback by default: intimate data stays on the hub unless the user opens it up.
+    # Any other address still needs each wearer's token (the printed links).
     host: str = "127.0.0.1"
-    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    # 0 asks for any free port; a busy port is an error, never a silent move.
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    # More names the page is reached by (the Host header), e.g. "hub.home.arpa".
+    names: list[str] = []
+    # Print each wearer's link as a QR code too, for a phone to scan.
+    qr: bool = True
 
 
 class SecurityConfig(BaseModel):

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TextIO
 
 from firmware_bridge import BleBackends, DeviceBinding, resolve_all
@@ -140,8 +141,13 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
         )
         tasks = [asyncio.create_task(hub.run())]
         if settings.web.enabled:
-            from hub.web import serve
+            from hub.web import page_access, serve
+            from hub.web._access import load_or_create_page_secret, served_names
 
+            access = replace(
+                page_access(hub, load_or_create_page_secret(settings.data_dir)),
+                hosts=served_names(settings.web.host, settings.web.names),
+            )
             tasks.append(
                 asyncio.create_task(
                     serve(
@@ -151,6 +157,8 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
                         host=settings.web.host,
                         say=reporter.say,
                         twins=twins,
+                        access=access,
+                        qr=settings.web.qr,
                     )
                 )
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 from playwright.async_api import Browser, expect
@@ -21,11 +22,18 @@ from tests.hubs import running_hub, times_played, two_watches
 
 
 @contextlib.asynccontextmanager
-async def served(hub: Hub, bus: EventBus) -> AsyncIterator[str]:
-    port = free_loopback_port()
-    server = asyncio.create_task(serve(hub, bus, port=port, say=lambda _: None))
+async def served(hub: Hub, bus: EventBus) -> AsyncIterator[dict[str, str]]:
+    """The page served as the hub serves it; yields the links it printed, by wearer."""
+    said: list[str] = []
+    server = asyncio.create_task(serve(hub, bus, port=free_loopback_port(), say=said.append))
     try:
-        yield f"http://127.0.0.1:{port}/"
+        await wait_until(lambda: len(said) == len(hub.links))
+        links = {}
+        for line in said:
+            found = re.match(r"(\w+)'s page: (http://\S+)", line)
+            assert found, line
+            links[found[1]] = found[2]
+        yield links
     finally:
         server.cancel()
         await asyncio.gather(server, return_exceptions=True)
@@ -38,12 +46,15 @@ async def test_the_page_in_chromium_shows_a_stop_and_its_ack_reaches_the_signall
     watches = two_watches(radio)
     async with (
         running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
-        served(hub, seen.bus) as url,
+        served(hub, seen.bus) as links,
     ):
         context, page = await new_page(browser)
         async with context:
-            await page.goto(url)
+            # sam opens the link the hub printed for sam, as from a QR code on the phone.
+            await page.goto(links["sam"])
+            assert page.url.endswith("/wearers/sam"), "the token leaves the address bar"
             await expect(page.locator("#link")).to_contain_text("broker connected")
+            await expect(page.locator(".wearer")).to_have_count(1)  # sam's side only
 
             watches["alex"].press(held_ms=1500)  # a long press: stop
             card = page.locator(".wearer.stop")

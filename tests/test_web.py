@@ -17,7 +17,7 @@ from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress, free_loopback_port
 from hub._events import Confirmed
 from hub._hub import Hub
-from hub.web import create_app, serve
+from hub.web import PageAccess, create_app, page_access, serve
 from signals import SAMPLE_RATE_HZ, ComfortSignal, synthesise, tone_for
 from tests.helpers import wait_until
 from tests.hubs import Recorder, running_hub, two_watches
@@ -30,8 +30,13 @@ async def page(
     radio = SimRadio()
     watches = two_watches(radio)
     async with running_hub(broker, pair_id, radio, watches) as (hub, seen):
-        transport = httpx.ASGITransport(app=create_app(hub, seen.bus))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as web:
+        access = page_access(hub)
+        transport = httpx.ASGITransport(app=create_app(hub, seen.bus, access))
+        # One browser holding both wearers' links (one hub in the room, both pages open).
+        cookies = {f"comfort_{w}": access.token_for(w) for w in access.wearers}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1:8080", cookies=cookies
+        ) as web:
             yield web, hub, seen, watches
 
 
@@ -39,7 +44,7 @@ async def test_the_page_acknowledges_for_its_wearer_and_the_signaller_feels_it(
     broker: BrokerAddress, pair_id: str
 ) -> None:
     async with page(broker, pair_id) as (web, hub, seen, watches):
-        front = await web.get("/")
+        front = await web.get("/wearers/sam")
         assert front.status_code == 200 and "I noticed" in front.text
 
         nothing = await web.post("/api/wearers/sam/ack")
@@ -60,7 +65,8 @@ async def test_the_page_acknowledges_for_its_wearer_and_the_signaller_feels_it(
         await wait_until(lambda: bool(seen.of(Confirmed)))
         await wait_until(lambda: len(watches["alex"].buzzes) == 1)
 
-        assert (await web.post("/api/wearers/nobody/ack")).status_code == 404
+        # No page is "nobody's: no token can act for a wearer this hub does not serve.
+        assert (await web.post("/api/wearers/nobody/ack")).status_code == 403
 
 
 async def test_only_the_signaller_resumes_from_the_page_and_tones_are_served(
@@ -95,12 +101,18 @@ async def test_the_live_feed_pushes_the_partners_signal_to_the_page(
     watches = two_watches(radio)
     async with running_hub(broker, pair_id, radio, watches) as (hub, seen):
         port = free_loopback_port()
-        server = asyncio.create_task(serve(hub, seen.bus, port=port, say=lambda _: None))
+        access: PageAccess = page_access(hub)
+        server = asyncio.create_task(
+            serve(hub, seen.bus, port=port, say=lambda _: None, access=access)
+        )
         try:
             async with asyncio.timeout(10):
                 while True:
                     try:
-                        socket = await websockets.connect(f"ws://127.0.0.1:{port}/ws")
+                        socket = await websockets.connect(
+                            f"ws://127.0.0.1:{port}/ws",
+                            additional_headers={"Cookie": f"comfort_sam={access.token_for('sam')}"},
+                        )
                         break
                     except OSError:
                         await asyncio.sleep(0.05)

@@ -1,5 +1,6 @@
 """The hub's web page and API: live signals, acknowledgement, status."""
 
-from hub.web._app import create_app, serve
+from hub.web._access import PageAccess
+from hub.web._app import WebPortBusy, create_app, page_access, serve
 
-__all__ = ["create_app", "serve"]
+__all__ = ["PageAccess", "WebPortBusy", "create_app", "page_access", "serve"]

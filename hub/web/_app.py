@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import io
+import secrets
 import socket
 from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import segno
 import uvicorn
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, Response
 
-from hub._broker import free_loopback_port
 from hub._bus import EventBus
 from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub
 from hub._sound import tone_wav
+from hub.web._access import PageAccess, PageGuard, served_names
 from hub.web._practice import practice_router
 from signals import ComfortSignal
 
@@ -29,11 +33,30 @@ if TYPE_CHECKING:
 PAGE_QUEUE_LIMIT = 256
 
 
+class WebPortBusy(OSError):
+    """The configured web port is taken; the message names it."""
+
+
+def page_access(hub: Hub, secret: bytes | None = None, host: str = "127.0.0.1") -> PageAccess:
+    """Access for ``hub``'s local wearers; with no ``secret``, a fresh one (this run's links)."""
+    return PageAccess(
+        secret or secrets.token_bytes(32),
+        tuple(hub.session.local_wearers),
+        served_names(host),
+    )
+
+
 def create_app(
-    hub: Hub, bus: EventBus, *, twins: Mapping[str, SimulatedPeripheral] | None = None
+    hub: Hub,
+    bus: EventBus,
+    access: PageAccess | None = None,
+    *,
+    twins: Mapping[str, SimulatedPeripheral] | None = None,
 ) -> FastAPI:
     """The page and API; with ``twins`` (a hub on simulated wearables) the ``/api/sim`` hand."""
     app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
+    # Every route and the WebSocket, also those added later, pass the guard first.
+    app.add_middleware(PageGuard, access=access or page_access(hub))
     if twins is not None:
         from hub.web._sim import sim_router
 
@@ -48,6 +71,12 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     async def page() -> str:
+        return resources.files("hub.web").joinpath("static/index.html").read_text()
+
+    @app.get("/wearers/{wearer}", response_class=HTMLResponse)
+    async def wearer_page(wearer: str) -> str:
+        """The page as ``wearer`` sees it: their partner's signals, their own resume."""
+        known(wearer)
         return resources.files("hub.web").joinpath("static/index.html").read_text()
 
     @app.get("/api/status")
@@ -129,18 +158,29 @@ async def serve(
     port: int,
     say: Callable[[str], None],
     host: str = "127.0.0.1",
+    access: PageAccess | None = None,
+    qr: bool = False,
     twins: Mapping[str, SimulatedPeripheral] | None = None,
 ) -> None:
-    """Serves the page until cancelled. Loopback by default: intimate data stays on the hub."""
-    if not _port_free(host, port):
-        busy, port = port, free_loopback_port()
-        say(f"port {busy} is in use; serving the web page on port {port} instead")
-    config = uvicorn.Config(
-        create_app(hub, bus, twins=twins), host=host, port=port, log_level="warning"
-    )
+    """Serves the page until cancelled. Loopback by default: intimate data stays on the hub.
+
+    A busy ``port`` is an error naming it (``port = 0`` asks for a free one). Prints one link
+    per local wearer (with ``qr``, also as a QR code for the phone).
+    """
+    access = access or page_access(hub, host=host)
+    listening = _listen(host, port)
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(create_app(hub, bus, access, twins=twins), log_level="warning")
     server = uvicorn.Server(config)
-    say(f"web page on http://{host}:{port}/")
-    task = asyncio.create_task(server.serve())
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = socket.gethostname()
+    for wearer in access.wearers:
+        link = access.link(f"http://{shown}:{port}", wearer)
+        say(f"{wearer}'s page: {link}")
+        if qr:
+            say(_qr(link))
+    task = asyncio.create_task(server.serve(sockets=[listening]))
     try:
         await asyncio.shield(task)
     finally:
@@ -150,10 +190,26 @@ async def serve(
             await task
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        if error.errno == errno.EADDRINUSE:
+            raise WebPortBusy(
+                f"web port {port} on {host} is in use (set [web] port to another, "
+                "or 0 for any free one)"
+            ) from None
+        raise WebPortBusy(f"web page on {host}:{port}: {error.strerror}") from None
+    listening.listen(128)
+    listening.setblocking(False)
+    return listening
+
+
+def _qr(link: str) -> str:
+    out = io.StringIO()
+    segno.make(link, error="m").terminal(out=out, compact=True)
+    return out.getvalue()
