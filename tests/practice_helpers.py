@@ -14,7 +14,7 @@ import httpx
 from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress
 from hub._hub import Hub
-from hub.web import create_app
+from hub.web import create_app, page_access
 from tests.hubs import MqttPeer, Recorder, mqtt_peer, running_hub, two_watches
 
 
@@ -55,6 +55,11 @@ async def practice_room(broker: BrokerAddress, pair_id: str) -> AsyncIterator[Pr
         mqtt_peer(broker, pair_id) as peer,
         running_hub(broker, pair_id, radio, watches) as (hub, seen),
     ):
-        transport = httpx.ASGITransport(app=create_app(hub, seen.bus))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as web:
+        access = page_access(hub)
+        transport = httpx.ASGITransport(app=create_app(hub, seen.bus, access))
+        # Both wearers' pages in one client: each acts under its own wearer's paths.
+        cookies = {f"comfort_{w}": access.token_for(w) for w in access.wearers}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1:8080", cookies=cookies
+        ) as web:
             yield PracticeRoom(hub, seen, watches, web, peer)

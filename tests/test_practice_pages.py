@@ -29,11 +29,15 @@ async def two_phones(
     watches = two_watches(radio)
     async with (
         running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
-        served(hub, seen.bus) as url,
+        served(hub, seen.bus) as links,
     ):
         alex_context, alex = await new_page(browser)
         sam_context, sam = await new_page(browser)
+        url = links["alex"].split("wearers/")[0]
         async with alex_context, sam_context:
+            # Each phone opens its wearer's printed link first: that is its key to the hub.
+            await alex.goto(links["alex"])
+            await sam.goto(links["sam"])
             await alex.goto(f"{url}practice/alex/{page_name}")
             await sam.goto(f"{url}practice/sam/{page_name}")
             yield hub, watches, alex, sam

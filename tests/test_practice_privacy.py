@@ -16,7 +16,7 @@ from firmware_bridge.sim import SimRadio
 from hub._broker import free_loopback_port
 from hub._events import AftercareStarted, FeedbackGiven
 from hub.practice import AFTERCARE_PULSE
-from hub.web import create_app, serve
+from hub.web import create_app, page_access, serve
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hubs import Recorder, running_hub, times_played, two_watches
@@ -27,6 +27,7 @@ SHARED = "the candle sam liked"
 # Every route the app has, with how sam's side asks it (method, path, body).
 AS_SAM: dict[str, tuple[str, str, object]] = {
     "/": ("GET", "/", None),
+    "/wearers/{wearer}": ("GET", "/wearers/sam", None),
     "/api/status": ("GET", "/api/status", None),
     "/api/wearers/{wearer}/ack": ("POST", "/api/wearers/sam/ack", None),
     "/api/wearers/{wearer}/resume": ("POST", "/api/wearers/sam/resume", None),
@@ -59,12 +60,14 @@ AS_SAM: dict[str, tuple[str, str, object]] = {
 
 
 @contextlib.asynccontextmanager
-async def live_feed(port: int) -> AsyncIterator[list[str]]:
+async def live_feed(port: int, headers: dict[str, str]) -> AsyncIterator[list[str]]:
     """Everything the live feed pushes while the block runs, as raw text."""
     async with asyncio.timeout(10):
         while True:
             try:
-                socket = await websockets.connect(f"ws://127.0.0.1:{port}/ws")
+                socket = await websockets.connect(
+                    f"ws://127.0.0.1:{port}/ws", additional_headers=headers
+                )
                 break
             except OSError:
                 await asyncio.sleep(0.05)
@@ -97,11 +100,18 @@ async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
         }
         assert routes - {"/ws"} <= set(AS_SAM), "a new route: say how sam's side asks it"
         port = free_loopback_port()
-        server = asyncio.create_task(serve(hub, seen.bus, port=port, say=lambda _: None))
+        access = page_access(hub)
+        server = asyncio.create_task(
+            serve(hub, seen.bus, port=port, say=lambda _: None, access=access)
+        )
+        base = f"http://127.0.0.1:{port}"
+        as_alex = {"comfort_alex": access.token_for("alex")}
+        as_sam = {"comfort_sam": access.token_for("sam")}
         try:
             async with (
-                live_feed(port) as sams_feed,
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web,
+                live_feed(port, {"Cookie": f"comfort_sam={as_sam['comfort_sam']}"}) as sams_feed,
+                httpx.AsyncClient(base_url=base, cookies=as_alex) as web,
+                httpx.AsyncClient(base_url=base, cookies=as_sam) as sams_web,
             ):
                 ended = await web.post("/api/practice/alex/session/end")
                 assert ended.status_code == 200
@@ -116,7 +126,7 @@ async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
 
                 answers = []
                 for method, path, body in AS_SAM.values():
-                    response = await web.request(method, path, json=body)
+                    response = await sams_web.request(method, path, json=body)
                     assert response.status_code < 500, (path, response.text)
                     answers.append((path, response.text))
                 await wait_until(lambda: len(seen.of(FeedbackGiven)) == 2)
@@ -125,9 +135,12 @@ async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
                 assert SECRET not in text, f"{path} returned alex's private answer to sam"
             assert seen.of(FeedbackGiven)[0].shared is None
 
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web:
+            async with (
+                httpx.AsyncClient(base_url=base, cookies=as_alex) as web,
+                httpx.AsyncClient(base_url=base, cookies=as_sam) as sams_web,
+            ):
                 alex = (await web.get("/api/practice/alex")).json()["feedback"]
-                sam = (await web.get("/api/practice/sam")).json()["feedback"]
+                sam = (await sams_web.get("/api/practice/sam")).json()["feedback"]
             assert alex["partner"]["felt_good"] == SHARED  # sam chose to share
             assert sam["partner"] is None and sam["own"]["felt_good"] == SHARED
             assert json.dumps(sam).count(SECRET) == 0

@@ -11,6 +11,7 @@ import json
 import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from hub.practice import SharedPlan
 
@@ -35,7 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("wearer", help="whose signals: the name in the hub's configuration")
     parser.add_argument(
-        "--url", default=DEFAULT_URL, help=f"the hub's page (default {DEFAULT_URL})"
+        "--url",
+        default=DEFAULT_URL,
+        help=f"the link the hub printed for WEARER, with its token (default {DEFAULT_URL})",
     )
     parser.add_argument(
         "--confirm", action="store_true", help="confirm that you know and agree to your signals"
@@ -72,15 +75,18 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"--check-ins {args.check_ins!r}: expected a number of minutes or 'off'")
             return 2
-    base = f"{args.url.rstrip('/')}/api/practice/{args.wearer}"
+    # The printed link carries the wearer's page token; the hub refuses calls without it.
+    link = urlsplit(args.url)
+    token = parse_qs(link.query).get("token", [""])[0]
+    base = f"{link.scheme}://{link.netloc}/api/practice/{args.wearer}"
     try:
         if args.confirm:
-            _call("POST", f"{base}/confirm")
+            _call("POST", f"{base}/confirm", token=token)
         if changes:
-            _call("PATCH", f"{base}/plan", changes)
+            _call("PATCH", f"{base}/plan", changes, token=token)
         if interval is not None:
-            _call("PUT", f"{base}/check-ins", interval)
-        state = _call("GET", base)
+            _call("PUT", f"{base}/check-ins", interval, token=token)
+        state = _call("GET", base, token=token)
     except HubUnreachable as error:
         print(error)
         return 1
@@ -118,18 +124,25 @@ def _check_ins(interval_s: float | None) -> str:
     return f"Check-ins: a gentle pulse every {interval_s / 60:g} minutes; one tap answers all good"
 
 
-def _call(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+def _call(method: str, url: str, body: dict[str, Any] | None = None, *, token: str = "") -> Any:
+    headers = {} if body is None else {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
     request = urllib.request.Request(
         url,
         method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={} if body is None else {"content-type": "application/json"},
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
-        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
+        text = error.read()
+        try:
+            detail = json.loads(text or b"{}").get("detail", error.reason)
+        except ValueError:  # the page's guard answers in plain text
+            detail = text.decode(errors="replace").strip()
         raise HubUnreachable(f"{method} {url}: {detail}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         reason = getattr(error, "reason", error)
