@@ -5,6 +5,8 @@ Errors name the file and the field, so a typo is found without reading code.
 
 from __future__ import annotations
 
+import os
+import socket
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -164,16 +166,58 @@ class HubSettings(BaseSettings):
 def load_settings(path: Path) -> HubSettings:
     """Reads ``path``; raises :class:`ConfigError` naming the file, line or field."""
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text())
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (see config/hub.example.toml)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory; name the configuration file in it") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.start} is 0x{error.object[error.start]:02x})"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     try:
-        return HubSettings(**data)
+        settings = HubSettings(**data)
     except ValidationError as error:
         problems = "\n".join(
             f"  {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
             for e in error.errors()
         )
         raise ConfigError(f"{path}: {error.error_count()} problem(s):\n{problems}") from None
+    problem = _unusable_path("state_path", settings.state_path.parent) or _unusable_path(
+        "data_dir", settings.data_dir
+    )
+    problem = problem or _unresolvable(settings)
+    if problem is not None:
+        raise ConfigError(f"{path}: {problem}")
+    return settings
+
+
+def _unusable_path(field: str, directory: Path) -> str | None:
+    """Why the hub could not write in ``directory`` (made at start if missing), or None."""
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{field}: {existing} is a file, not a directory"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{field}: {existing} is not writable by this user"
+    return None
+
+
+def _unresolvable(settings: HubSettings) -> str | None:
+    """A broker or web host that names no address (a typo found now, not at first connect)."""
+    broker = settings.broker_address
+    hosts = [("broker", broker.host)] if broker is not None else []
+    if settings.web.enabled:
+        hosts.append(("web.host", settings.web.host))
+    for field, host in hosts:
+        try:
+            socket.getaddrinfo(host, None)
+        except (OSError, UnicodeError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            return f"{field}: host {host!r} does not resolve ({reason})"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import replace
@@ -63,9 +64,6 @@ def simulated_room(settings: HubSettings) -> tuple[SimRadio, dict[str, Simulated
 
 def pair_seal(settings: HubSettings, say: Callable[[str], None]) -> MessageSeal:
     """The pair's key (made at first run) and this hub's counters, from the data directory."""
-    ensure_private_dir(settings.data_dir)
-    for path in readable_by_others(settings.data_dir):
-        say(f"warning: {path} can be read by other users of this machine (chmod go-rwx)")
     key, made = load_or_create_key(settings.data_dir, settings.pair)
     if made:
         say(
@@ -79,8 +77,23 @@ def pair_seal(settings: HubSettings, say: Callable[[str], None]) -> MessageSeal:
     )
 
 
+def keep_files_private(settings: HubSettings, say: Callable[[str], None]) -> None:
+    """Everything this hub writes is 0600 (directories 0700); files others can read are named."""
+    # The journal, the state database, keys and tokens all hold intimate or secret data: the
+    # umask makes every file this process creates private, whichever module creates it.
+    os.umask(0o077)
+    ensure_private_dir(settings.data_dir)
+    records = [settings.state_path, settings.state_path.with_name(f"{settings.pair}-events.jsonl")]
+    exposed = readable_by_others(settings.data_dir) + [
+        path for path in records if path.exists() and path.stat().st_mode & 0o044
+    ]
+    for path in dict.fromkeys(exposed):
+        say(f"warning: {path} can be read by other users of this machine (chmod go-rwx)")
+
+
 async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = False) -> int:
     reporter = ConsoleReporter(out)
+    keep_files_private(settings, reporter.say)
     seal = pair_seal(settings, reporter.say)
     bus = EventBus()
     bus.subscribe(reporter)

@@ -87,3 +87,33 @@ def test_mistakes_are_named_with_the_file_and_field(
 def test_a_missing_file_says_where_to_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no such file .*hub\.example\.toml"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_a_file_that_is_not_utf8_or_a_directory_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "hub.toml"
+    path.write_bytes(GOOD.encode().replace(b"our-room", b"our-r\xf6om"))
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value) == f"{path}: not UTF-8 text (byte 14 is 0xf6)"
+    with pytest.raises(ConfigError, match=r"is a directory"):
+        load_settings(tmp_path)
+
+
+def test_a_state_path_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    path = write(tmp_path, top(f'state_path = "{tmp_path / "a-file" / "state.sqlite3"}"'))
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value) == (
+        f"{path}: state_path: {tmp_path / 'a-file'} is a file, not a directory"
+    )
+
+
+def test_a_broker_host_that_does_not_resolve_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, top('broker = "mqtt://no-such-host.invalid:1883"'))
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(
+        f"{path}: broker: host 'no-such-host.invalid' does not resolve"
+    )
+    assert "\n" not in str(error.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import stat
 import sys
 from pathlib import Path
 
@@ -84,3 +85,31 @@ async def test_a_bad_configuration_is_refused_naming_the_file_and_field(tmp_path
     assert process.returncode == 2
     assert "bad.toml" in err.decode()
     assert "unknown profile 'fitbit'" in err.decode()
+
+
+async def test_the_hubs_files_are_private_and_a_readable_one_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    leaked = data / "old-export.csv"
+    leaked.write_text("heart rate")
+    leaked.chmod(0o644)
+    process = await start("--config", str(config(tmp_path)), "--simulated")
+    assert process.stdout is not None
+    lines: list[str] = []
+    async with asyncio.timeout(30):
+        while sum("connected" in line for line in lines) < 3:
+            line = (await process.stdout.readline()).decode()
+            assert line, f"the hub ended early: {lines}"
+            lines.append(line)
+    process.send_signal(signal.SIGTERM)
+    rest, _ = await process.communicate()
+    output = "".join(lines) + rest.decode()
+    assert f"warning: {leaked} can be read by other users" in output
+    assert "made a new pair key for 'tryout'" in output
+    for private in [
+        tmp_path / "state.sqlite3",
+        tmp_path / "tryout-events.jsonl",
+        data / "pair-tryout.key",
+        data / "counters-tryout.json",
+    ]:
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600, private
