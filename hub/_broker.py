@@ -6,12 +6,14 @@ import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 1883
+DEFAULT_TLS_PORT = 8883
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,28 +21,32 @@ class BrokerAddress:
     host: str
     port: int = DEFAULT_PORT
     username: str | None = None
-    password: str | None = None
+    # Never printed: __str__ and repr leave it out.
+    password: str | None = field(default=None, repr=False)
+    tls: bool = False
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
 
     @classmethod
     def parse(cls, url: str) -> BrokerAddress:
-        """``mqtt://[user[:password]@]host[:port]``; refuses anything else with a clear reason."""
+        """``mqtt[s]://[user[:password]@]host[:port]``; refuses anything else, saying why."""
         parts = urlsplit(url if "://" in url else f"mqtt://{url}")
-        if parts.scheme != "mqtt":
-            raise ValueError(
-                f"broker URL {url!r}: scheme must be mqtt:// (TLS brokers are not supported yet)"
-            )
+        if parts.scheme not in ("mqtt", "mqtts"):
+            raise ValueError(f"broker URL {url!r}: scheme must be mqtt:// or mqtts:// (TLS)")
+        tls = parts.scheme == "mqtts"
         if not parts.hostname:
             raise ValueError(f"broker URL {url!r} names no host")
         try:
-            port = parts.port or DEFAULT_PORT
+            port = parts.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
         except ValueError:
             raise ValueError(f"broker URL {url!r}: the port is not a number 1-65535") from None
         if parts.path not in ("", "/"):
             raise ValueError(f"broker URL {url!r}: unexpected path {parts.path!r}")
-        return cls(parts.hostname, port, parts.username, parts.password)
+        return cls(parts.hostname, port, parts.username, parts.password, tls=tls)
 
     def __str__(self) -> str:
-        return f"mqtt://{self.host}:{self.port}"
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
 
 
 def free_loopback_port() -> int:

@@ -8,11 +8,20 @@ from __future__ import annotations
 import os
 import socket
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hub._broker import BrokerAddress
@@ -98,6 +107,15 @@ class HubSettings(BaseSettings):
     wearers: tuple[str, str]
     devices: list[DeviceConfig]
     broker: str | None = None
+    # The broker's user for this hub: from the environment (COMFORT_HUB_BROKER_USERNAME,
+    # COMFORT_HUB_BROKER_PASSWORD) rather than the file; never logged.
+    broker_username: str | None = None
+    broker_password: SecretStr | None = None
+    # For mqtts:// brokers: the CA that signed the broker's certificate, and this hub's own
+    # certificate and key when the broker asks for client certificates.
+    broker_ca_file: Path | None = None
+    broker_cert_file: Path | None = None
+    broker_key_file: Path | None = None
     web: WebConfig = WebConfig()
     sound: bool = False
     state_path: Path = DEFAULT_STATE_PATH
@@ -160,7 +178,21 @@ class HubSettings(BaseSettings):
 
     @property
     def broker_address(self) -> BrokerAddress | None:
-        return BrokerAddress.parse(self.broker) if self.broker is not None else None
+        if self.broker is None:
+            return None
+        address = BrokerAddress.parse(self.broker)
+        return replace(
+            address,
+            username=self.broker_username or address.username,
+            password=(
+                self.broker_password.get_secret_value()
+                if self.broker_password is not None
+                else address.password
+            ),
+            ca_file=self.broker_ca_file,
+            cert_file=self.broker_cert_file,
+            key_file=self.broker_key_file,
+        )
 
 
 def load_settings(path: Path) -> HubSettings:

@@ -47,6 +47,16 @@ CONNECT_TIMEOUT_S = 10.0
 PUBLISH_TIMEOUT_S = 10.0
 
 
+def _tls(broker: BrokerAddress) -> aiomqtt.TLSParameters | None:
+    if not broker.tls:
+        return None
+    return aiomqtt.TLSParameters(
+        ca_certs=str(broker.ca_file) if broker.ca_file else None,
+        certfile=str(broker.cert_file) if broker.cert_file else None,
+        keyfile=str(broker.key_file) if broker.key_file else None,
+    )
+
+
 class RelayListener(Protocol):
     def on_signal(self, wearer: str, message: SignalMessage) -> None: ...
     def on_ack(self, wearer: str, message: AckMessage) -> None: ...
@@ -144,6 +154,7 @@ class MqttRelay:
             self.broker.port,
             username=self.broker.username,
             password=self.broker.password,
+            tls_params=_tls(self.broker),
             identifier=self.client_id,
             keepalive=KEEPALIVE_S,
             will=aiomqtt.Will(self.topics.hub_status, self._status("offline"), qos=1, retain=True),

@@ -15,6 +15,7 @@ def _load() -> tuple[Command, ...]:
         agree,
         analyze_accel,
         bench,
+        broker_config,
         demo,
         eval,
         pair_key,
@@ -35,6 +36,7 @@ def _load() -> tuple[Command, ...]:
         record,
         bench,
         pair_key,
+        broker_config,
     )
 
 
