@@ -54,7 +54,7 @@ async def test_the_page_in_chromium_shows_a_stop_and_its_ack_reaches_the_signall
             await page.goto(links["sam"])
             assert page.url.endswith("/wearers/sam"), "the token leaves the address bar"
             await expect(page.locator("#link")).to_contain_text("broker connected")
-            await expect(page.locator(".wearer")).to_have_count(1)  # sam's side only
+            await expect(page.locator("#wearers .wearer")).to_have_count(1)  # sam's side only
 
             watches["alex"].press(held_ms=1500)  # a long press: stop
             card = page.locator(".wearer.stop")

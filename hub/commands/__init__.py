@@ -23,6 +23,7 @@ def _load() -> tuple[Command, ...]:
         run,
         scan,
         sim,
+        soak,
     )
 
     return (
@@ -37,6 +38,7 @@ def _load() -> tuple[Command, ...]:
         bench,
         pair_key,
         broker_config,
+        soak,
     )
 
 
