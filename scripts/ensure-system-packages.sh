@@ -10,6 +10,10 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
     missing+=(chromium)
 fi
+# The broker TLS test makes its certificates with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+    missing+=(openssl)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
