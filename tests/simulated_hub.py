@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +21,8 @@ import httpx
 from hub._broker import BrokerAddress, free_loopback_port
 
 WearerStatus = dict[str, Any]
+# The page token of each running simulated hub, by URL: `comfort-hub sim` is given it.
+_TOKENS: dict[str, str] = {}
 
 
 @dataclass
@@ -27,9 +30,19 @@ class SimulatedHub:
     url: str
     lines: list[str] = field(default_factory=list)
 
+    @property
+    def token(self) -> str:
+        """alex's page token, from the link the hub printed (any wearer's opens the API)."""
+        for line in self.lines:
+            found = re.search(r"alex's page: \S+token=(\S+)", line)
+            if found:
+                return found[1]
+        raise LookupError("the hub has not printed alex's page link yet")
+
     async def status(self) -> dict[str, WearerStatus]:
         """The page's view of each wearer, by name."""
-        async with httpx.AsyncClient(base_url=self.url) as web:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with httpx.AsyncClient(base_url=self.url, headers=headers) as web:
             answer = await web.get("/api/status")
         answer.raise_for_status()
         return {w["name"]: w for w in answer.json()["wearers"]}
@@ -67,6 +80,7 @@ def write_config(
 pair = "tryout"
 wearers = ["alex", "sam"]
 state_path = "{tmp_path / "state.sqlite3"}"
+data_dir = "{tmp_path / "data"}"
 broker = "mqtt://{broker.host}:{broker.port}"
 
 [web]
@@ -107,14 +121,16 @@ async def simulated_hub(
         async with asyncio.timeout(30):
             while True:
                 assert process.returncode is None, f"the hub ended early: {hub.output()}"
-                with contextlib.suppress(httpx.TransportError):
+                with contextlib.suppress(httpx.TransportError, LookupError):
                     status = await hub.status()
                     if all(w["connected"] for w in status.values()):
                         break
                 await asyncio.sleep(0.1)
         await hub.wait_for_line("MQTT broker connected")
+        _TOKENS[hub.url] = hub.token
         yield hub
     finally:
+        _TOKENS.pop(hub.url, None)
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
         try:
@@ -146,6 +162,7 @@ async def sim(hub_url: str, *args: str) -> tuple[int, str, str]:
         *args,
         "--hub",
         hub_url,
+        *(["--token", _TOKENS[hub_url]] if hub_url in _TOKENS else []),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from firmware_bridge.sim import SimRadio
 from hub._broker import free_loopback_port
-from hub.web import serve
+from hub.web import page_access, serve
 from tests.brokers import Mosquitto
 from tests.hubs import running_hub, two_watches
 from tests.simulated_hub import answering, sim, simulated_hub
@@ -108,11 +108,14 @@ async def test_a_hub_on_real_devices_has_no_hand_to_lend(
     port = free_loopback_port()
     async with running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen):
         # Served as a hub on real devices is: without the twins.
-        page = asyncio.create_task(serve(hub, seen.bus, port=port, say=lambda _: None))
+        access = page_access(hub)
+        page = asyncio.create_task(
+            serve(hub, seen.bus, port=port, say=lambda _: None, access=access)
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             await answering(url)
-            code, _, err = await sim(url, "tap", "alex")
+            code, _, err = await sim(url, "tap", "alex", "--token", access.token_for("alex"))
             assert code == 1
             assert f"the hub at {url} has no simulated wearables" in err
             assert watches["alex"].connected
