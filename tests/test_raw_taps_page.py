@@ -43,10 +43,10 @@ async def test_the_page_says_a_25_hz_strap_gives_no_taps_and_why(
         async with asyncio.timeout(10):
             await hub.ready()
         await wait_until(lambda: strap.acc_settings is not None)
-        async with served(hub, seen.bus) as url:
+        async with served(hub, seen.bus) as links:
             context, page = await new_page(browser)
             async with context:
-                await page.goto(url)
+                await page.goto(links["alex"])  # the link the hub printed for alex
                 await expect(page.locator("#link")).to_contain_text("broker connected")
                 still = np.tile([20, -980, 100], (50, 1)).tolist()
                 strap.move([(x, y, z) for x, y, z in still])
