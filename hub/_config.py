@@ -5,17 +5,25 @@ Errors name the file and the field, so a typo is found without reading code.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hub._broker import BrokerAddress
 from hub._topics import check_name
 
-DEFAULT_STATE_PATH = Path.home() / ".local" / "share" / "comfort-hub" / "state.sqlite3"
+DATA_DIR_VARIABLE = "COMFORT_HUB_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """``COMFORT_HUB_DATA_DIR`` if set, else the platform's user data directory."""
+    chosen = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(chosen) if chosen else platformdirs.user_data_path("comfort-hub")
 
 
 class ConfigError(ValueError):
@@ -81,7 +89,10 @@ class HubSettings(BaseSettings):
     broker: str | None = None
     web: WebConfig = WebConfig()
     sound: bool = False
-    state_path: Path = DEFAULT_STATE_PATH
+    # Where the event store (sessions, events, held levels) lives.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Both wearables gone this long ends a session by itself.
+    session_idle_end_s: Annotated[float, Field(gt=0)] = 300.0
     realert_interval_s: Annotated[float, Field(gt=0)] = 5.0
     contact_timeout_s: Annotated[float, Field(gt=0)] = 10.0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub._journal import read_journal
+from hub.store import DATABASE_NAME, StoreReader
 
 
 def config(tmp_path: Path, extra: str = "") -> Path:
@@ -18,7 +18,6 @@ def config(tmp_path: Path, extra: str = "") -> Path:
         f"""
 pair = "tryout"
 wearers = ["alex", "sam"]
-state_path = "{tmp_path / "state.sqlite3"}"
 {extra}
 [web]
 enabled = false
@@ -49,7 +48,7 @@ async def start(*args: str) -> asyncio.subprocess.Process:
 
 @pytest.mark.timeout(60)
 async def test_run_connects_the_configured_devices_and_stops_cleanly_on_sigterm(
-    tmp_path: Path,
+    tmp_path: Path, data_dir: Path
 ) -> None:
     process = await start("--config", str(config(tmp_path)), "--simulated")
     assert process.stdout is not None
@@ -68,11 +67,11 @@ async def test_run_connects_the_configured_devices_and_stops_cleanly_on_sigterm(
     assert "alex's wearable C0:FF:EE:00:10:01: connected" in output
     assert "sam's wearable C0:FF:EE:00:10:02: connected" in output
     assert "hub stopped" in output
-    assert (tmp_path / "state.sqlite3").exists()
-    journal = read_journal(tmp_path / "tryout-events.jsonl")
-    links = [(e["wearer"], e["state"]) for e in journal if e["type"] == "link"]
+    store = StoreReader(data_dir / DATABASE_NAME)  # COMFORT_HUB_DATA_DIR
+    (session,) = store.sessions()
+    assert (session.started_by, session.ended_by) == ("wearables connected", "hub stopped")
+    links = [(e.wearer, e.data["state"]) for e in store.events(session.id) if e.kind == "link"]
     assert ("alex", "connected") in links and ("sam", "connected") in links
-    assert all("time" in e for e in journal)
 
 
 async def test_a_bad_configuration_is_refused_naming_the_file_and_field(tmp_path: Path) -> None:

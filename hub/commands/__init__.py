@@ -11,9 +11,35 @@ class Command(Protocol):
 
 
 def _load() -> tuple[Command, ...]:
-    from hub.commands import agree, analyze_accel, bench, demo, eval, record, run, scan, sim
+    from hub.commands import (
+        agree,
+        analyze_accel,
+        bench,
+        demo,
+        erase,
+        eval,
+        record,
+        run,
+        scan,
+        sessions,
+        sim,
+        timeline,
+    )
 
-    return (demo, run, sim, scan, agree, analyze_accel, eval, record, bench)
+    return (
+        demo,
+        run,
+        sim,
+        sessions,
+        timeline,
+        erase,
+        scan,
+        agree,
+        analyze_accel,
+        eval,
+        record,
+        bench,
+    )
 
 
 COMMANDS: tuple[Command, ...] = _load()

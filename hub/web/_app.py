@@ -19,7 +19,9 @@ from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub
 from hub._sound import tone_wav
+from hub.store import SessionRecorder
 from hub.web._practice import practice_router
+from hub.web._sessions import sessions_router
 from signals import ComfortSignal
 
 if TYPE_CHECKING:
@@ -30,10 +32,15 @@ PAGE_QUEUE_LIMIT = 256
 
 
 def create_app(
-    hub: Hub, bus: EventBus, *, twins: Mapping[str, SimulatedPeripheral] | None = None
+    hub: Hub,
+    bus: EventBus,
+    *,
+    twins: Mapping[str, SimulatedPeripheral] | None = None,
+    recorder: SessionRecorder | None = None,
 ) -> FastAPI:
     """The page and API; with ``twins`` (a hub on simulated wearables) the ``/api/sim`` hand."""
     app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
+    app.include_router(sessions_router(recorder, bus))
     if twins is not None:
         from hub.web._sim import sim_router
 
@@ -130,13 +137,17 @@ async def serve(
     say: Callable[[str], None],
     host: str = "127.0.0.1",
     twins: Mapping[str, SimulatedPeripheral] | None = None,
+    recorder: SessionRecorder | None = None,
 ) -> None:
     """Serves the page until cancelled. Loopback by default: intimate data stays on the hub."""
     if not _port_free(host, port):
         busy, port = port, free_loopback_port()
         say(f"port {busy} is in use; serving the web page on port {port} instead")
     config = uvicorn.Config(
-        create_app(hub, bus, twins=twins), host=host, port=port, log_level="warning"
+        create_app(hub, bus, twins=twins, recorder=recorder),
+        host=host,
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     say(f"web page on http://{host}:{port}/")
