@@ -33,9 +33,14 @@ def build_timeline(reader: StoreReader, wanted: str) -> dict[str, Any]:
     end = session.ended_at or max(
         [session.started_at, *(e.at for e in events), *(t for h in heart for t in h.times[-1:])]
     )
+    # Events adopted from before the start (the first wearable connecting) widen the view.
+    start = min(
+        [session.started_at, *(e.at for e in events[:1]), *(h.times[0] for h in heart if h.times)]
+    )
     bands = level_bands(events, end)
     return {
         "session": session.as_json(),
+        "start": start,
         "end": end,
         "events": [e.as_json() for e in events],
         "heart": {h.wearer: {"time": h.times, "bpm": h.bpm} for h in heart},

@@ -80,5 +80,5 @@ def render(timeline: dict[str, Any], out: Path, *, image_format: str) -> None:
     lanes.set_ylim(-0.6, len(wearers) - 0.4)
     lanes.set_title("levels held", fontsize=9, loc="left")
     lanes.xaxis.set_major_formatter(FuncFormatter(_clock))
-    lanes.set_xlim(session["started_at"], max(timeline["end"], session["started_at"] + 1))
+    lanes.set_xlim(timeline["start"], max(timeline["end"], timeline["start"] + 1))
     figure.savefig(out, format=image_format, dpi=110)

@@ -142,7 +142,10 @@ def sessions_router(recorder: SessionRecorder | None, bus: EventBus) -> APIRoute
                     enqueue({**event_json(event), "time": time.time()})
 
             unsubscribe = bus.subscribe(live)
-        await socket.send_json({"type": "history", "session": session, "events": history})
+        wearers = list(recorder.wearers) if recorder is not None else []
+        await socket.send_json(
+            {"type": "history", "session": session, "wearers": wearers, "events": history}
+        )
 
         async def push() -> None:
             while True:

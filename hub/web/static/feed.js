@@ -148,6 +148,9 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
       if (e.type === "history") {
         // The session so far (again, after a reconnect): shown without sounds.
         list.replaceChildren(); cards.clear(); lastN = 0;
+        if (e.wearers && e.wearers.length === 2) {
+          partners[e.wearers[0]] = e.wearers[1]; partners[e.wearers[1]] = e.wearers[0];
+        }
         for (const old of e.events) { show(old); lastN = old.n ?? lastN; }
         list.dataset.session = e.session ?? "";
         return;

@@ -24,7 +24,7 @@ function chartData(t) {
     return [h.time, h.bpm];
   });
   // Both wearers on one time axis; a chart with no heart rate still spans the session.
-  tables.push([[t.session.started_at, t.end], [null, null]]);
+  tables.push([[t.start, t.end], [null, null]]);
   return uPlot.join(tables);
 }
 
@@ -86,7 +86,7 @@ function makeChart(t) {
   };
   document.getElementById("left").onclick = () => shift(-0.5);
   document.getElementById("right").onclick = () => shift(0.5);
-  document.getElementById("all").onclick = () => u.setScale("x", { min: t.session.started_at, max: t.end });
+  document.getElementById("all").onclick = () => u.setScale("x", { min: t.start, max: t.end });
   return u;
 }
 
