@@ -23,7 +23,7 @@ from hub._service import open_store
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
 from hub.store import EventStore, SessionRecorder
-from hub.store._files import private_directory
+from hub.store._files import TIMELINES_FOLDER, private_directory
 from signals import ComfortSignal, pattern_for
 
 PAIR_ID = "demo"
@@ -272,7 +272,7 @@ def _show_timeline(
         return
     from hub.timeline import build_timeline, export
 
-    page = private_directory(store.path.parent / "timelines") / f"{session.id}.html"
+    page = private_directory(store.path.parent / TIMELINES_FOLDER) / f"{session.id}.html"
     export(build_timeline(store, session.id), "html", page)
     say(f"timeline of session {session.id}: {page}")
     if web_port is not None:

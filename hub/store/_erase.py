@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.store._files import connect
+from hub.store._files import TIMELINES_FOLDER, connect
 from hub.store._reader import UnknownSessionError
 
 
@@ -44,4 +44,7 @@ def erase(path: Path, session_id: str | None) -> list[str]:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
+    for session in ids:
+        # The page the demo exported beside the store is the session's too.
+        (path.parent / TIMELINES_FOLDER / f"{session}.html").unlink(missing_ok=True)
     return ids

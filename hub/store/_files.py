@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 DATABASE_NAME = "comfort-hub.sqlite3"
+# Timelines the hub exports by itself (the demo's) go beside the store, erased with it.
+TIMELINES_FOLDER = "timelines"
 # How long a second connection (a CLI reading or erasing while the hub runs) waits for the
 # writer's lock before giving up with an error.
 BUSY_TIMEOUT_MS = 10_000
