@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -76,7 +77,7 @@ async def test_the_live_page_shows_a_stop_in_words_within_a_second_and_the_ack_g
 async def test_a_page_opened_mid_session_shows_what_already_happened_then_live_events(
     mosquitto: Mosquitto, pair_id: str, browser: Browser, data_dir: Path
 ) -> None:
-    async with recorded_hub(mosquitto, pair_id, data_dir) as (hub, _, watches, url):
+    async with recorded_hub(mosquitto, pair_id, data_dir) as (hub, sessions, watches, url):
         watches["alex"].tap()
         watches["alex"].tap()  # slow down
         await wait_until(lambda: hub.session.awaiting_ack("sam") is not None)
@@ -97,6 +98,30 @@ async def test_a_page_opened_mid_session_shows_what_already_happened_then_live_e
             await expect(page.locator("li.card.stop")).to_contain_text("You asked sam to stop")
             await expect(page.locator("li.card.slow_down")).to_have_count(1)  # not twice
             await screenshot(page, "live-feed-history-desktop")
+
+            # The session is ended, and a new one started, from the page.
+            bar = page.locator(".session-bar")
+            await bar.get_by_role("button", name="End session").click()
+            await expect(bar).to_contain_text("No session going.")
+            assert sessions.session is None
+            await bar.get_by_role("button", name="Start a session").click()
+            await expect(bar).to_contain_text("Session going")
+            assert sessions.session is not None and sessions.session.started_by == "explicit"
+
+            # ...and from the command line; the page follows.
+            cli = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "hub",
+                "sessions",
+                "--end",
+                "--hub",
+                url,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            out, _ = await cli.communicate()
+            assert cli.returncode == 0 and b"ended" in out
+            await expect(bar).to_contain_text("No session going.")
 
 
 async def test_the_timeline_page_draws_the_sessions_markers_and_bands(

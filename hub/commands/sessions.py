@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import urllib.error
+import urllib.request
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +20,17 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         description="Lists each session: its id, when it ran, who wore what and how it ended.",
     )
     add_data_dir(parser)
+    change = parser.add_mutually_exclusive_group()
+    change.add_argument(
+        "--start", action="store_true", help="start a session on the running hub (see --hub)"
+    )
+    change.add_argument("--end", action="store_true", help="end the running hub's session")
+    parser.add_argument(
+        "--hub",
+        default="http://127.0.0.1:8080",
+        metavar="URL",
+        help="the running hub's page, for --start and --end (default http://127.0.0.1:8080)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -24,9 +38,29 @@ def _clock(at: float) -> str:
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _change(hub: str, action: str) -> int:
+    """Asks the running hub (its page's API) to start or end a session."""
+    url = f"{hub.rstrip('/')}/api/sessions/{action}"
+    request = urllib.request.Request(url, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            session = json.load(response)
+    except urllib.error.HTTPError as error:
+        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
+        print(f"comfort-hub: {url}: {detail}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError) as error:
+        print(f"comfort-hub: {url}: no hub answers there ({error})", file=sys.stderr)
+        return 1
+    print(f"session {session['id']} {'started' if action == 'start' else 'ended'}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from hub.store import StoreReader, UnknownSessionError
 
+    if args.start or args.end:
+        return _change(args.hub, "start" if args.start else "end")
     try:
         sessions = StoreReader(store_path(args)).sessions()
     except UnknownSessionError as error:

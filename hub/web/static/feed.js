@@ -15,6 +15,7 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
   const cards = new Map(); // signal id -> { card, time, signaller }
   const held = {};       // wearer -> level they hold, for "lifted their stop"
   let lastN = 0;
+  const bar = sessionBar(list);
 
   const name = (w) => (w === you ? "you" : w);
   const Name = (w) => (w === you ? "You" : w);
@@ -153,14 +154,44 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
         }
         for (const old of e.events) { show(old); lastN = old.n ?? lastN; }
         list.dataset.session = e.session ?? "";
+        bar.show(e.session);
         return;
       }
       if (e.n != null && e.n <= lastN) return;
       lastN = e.n ?? lastN;
-      if (e.type === "session" && e.state === "started") { list.replaceChildren(); cards.clear(); }
+      if (e.type === "session") bar.show(e.state === "started" ? e.session : null);
       show(e);
       onEvent(e);
     };
   }
   connect();
+}
+
+// Above the feed: the open session (with its timeline) and a button to start or end one.
+function sessionBar(list) {
+  const bar = document.createElement("div");
+  bar.className = "session-bar";
+  bar.style.padding = "0 1rem";
+  const words = document.createElement("span");
+  const button = document.createElement("button");
+  bar.append(words, " ", button);
+  list.before(bar);
+  let open = null;
+  button.onclick = async () => {
+    const r = await fetch(`/api/sessions/${open ? "end" : "start"}`, { method: "POST" });
+    if (!r.ok) words.textContent = (await r.json()).detail;
+  };
+  return {
+    show(session) {
+      open = session;
+      words.replaceChildren();
+      if (session) {
+        const link = document.createElement("a");
+        link.href = `/sessions/${encodeURIComponent(session)}`;
+        link.textContent = "timeline so far";
+        words.append("Session going · ", link);
+      } else words.textContent = "No session going.";
+      button.textContent = session ? "End session" : "Start a session";
+    },
+  };
 }
