@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import tempfile
 import time
 from importlib import resources
@@ -27,6 +28,7 @@ from hub.timeline._page import timeline_html
 # Events waiting for a slow page before it is cut off; a page that far behind reloads.
 FEED_QUEUE_LIMIT = 256
 _STATIC = resources.files("hub") / "web" / "static"
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 _MEDIA_TYPES = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -54,9 +56,12 @@ def sessions_router(recorder: SessionRecorder | None, bus: EventBus) -> APIRoute
 
     @router.get("/static/{name:path}")
     async def static(name: str) -> Response:
-        parts = Path(name).parts
+        parts = name.split("/")
+        # Plain names only: no "..", no absolute path, nothing outside the static folder.
+        if not all(_PLAIN_NAME.fullmatch(part) and part != ".." for part in parts):
+            raise HTTPException(404, f"no file {name!r}")
         resource = _STATIC.joinpath(*parts)
-        if ".." in parts or not resource.is_file():
+        if not resource.is_file():
             raise HTTPException(404, f"no file {name!r}")
         media = _MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
         return Response(resource.read_bytes(), media_type=media)
