@@ -108,6 +108,17 @@ class HubSettings(BaseSettings):
         # The environment overrides the file (the file arrives as init arguments).
         return (env_settings, init_settings)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _state_path_names_the_data_dir(cls, data: Any) -> Any:
+        # Configurations from before the event store named the held-level file; its folder
+        # is the data directory (where the old files are found and imported).
+        if isinstance(data, dict) and "state_path" in data:
+            data = dict(data)
+            state_path = Path(str(data.pop("state_path"))).expanduser()
+            data.setdefault("data_dir", state_path.parent)
+        return data
+
     @field_validator("pair")
     @classmethod
     def _pair_name(cls, value: str) -> str:

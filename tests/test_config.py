@@ -87,3 +87,22 @@ def test_mistakes_are_named_with_the_file_and_field(
 def test_a_missing_file_says_where_to_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no such file .*hub\.example\.toml"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_an_older_state_path_names_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMFORT_HUB_DATA_DIR")
+    path = tmp_path / "hub.toml"
+    path.write_text(
+        f"""
+pair = "home"
+wearers = ["alex", "sam"]
+state_path = "{tmp_path / "old" / "state.sqlite3"}"
+[[devices]]
+wearer = "alex"
+[[devices]]
+wearer = "sam"
+"""
+    )
+    assert load_settings(path).data_dir == tmp_path / "old"
