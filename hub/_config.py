@@ -27,9 +27,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from hub._broker import BrokerAddress
 from hub._topics import check_name
 
-DEFAULT_STATE_PATH = Path.home() / ".local" / "share" / "comfort-hub" / "state.sqlite3"
-# Pair keys, counters, the page token and the hub's records: private, 0700.
-DEFAULT_DATA_DIR = platformdirs.user_data_path("comfort-hub")
+DATA_DIR_VARIABLE = "COMFORT_HUB_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """``COMFORT_HUB_DATA_DIR`` if set, else the platform's user data directory."""
+    chosen = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(chosen) if chosen else platformdirs.user_data_path("comfort-hub")
 
 
 class ConfigError(ValueError):
@@ -118,8 +122,11 @@ class HubSettings(BaseSettings):
     broker_key_file: Path | None = None
     web: WebConfig = WebConfig()
     sound: bool = False
-    state_path: Path = DEFAULT_STATE_PATH
-    data_dir: Path = DEFAULT_DATA_DIR
+    # Where the event store (sessions, events, held levels), pair keys, counters and the
+    # page secret live: private, 0700.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Both wearables gone this long ends a session by itself.
+    session_idle_end_s: Annotated[float, Field(gt=0)] = 300.0
     security: SecurityConfig = SecurityConfig()
     realert_interval_s: Annotated[float, Field(gt=0)] = 5.0
     contact_timeout_s: Annotated[float, Field(gt=0)] = 10.0
@@ -135,6 +142,17 @@ class HubSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment overrides the file (the file arrives as init arguments).
         return (env_settings, init_settings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _state_path_names_the_data_dir(cls, data: Any) -> Any:
+        # Configurations from before the event store named the held-level file; its folder
+        # is the data directory (where the old files are found and imported).
+        if isinstance(data, dict) and "state_path" in data:
+            data = dict(data)
+            state_path = Path(str(data.pop("state_path"))).expanduser()
+            data.setdefault("data_dir", state_path.parent)
+        return data
 
     @field_validator("pair")
     @classmethod
@@ -219,9 +237,7 @@ def load_settings(path: Path) -> HubSettings:
             for e in error.errors()
         )
         raise ConfigError(f"{path}: {error.error_count()} problem(s):\n{problems}") from None
-    problem = _unusable_path("state_path", settings.state_path.parent) or _unusable_path(
-        "data_dir", settings.data_dir
-    )
+    problem = _unusable_path("data_dir", settings.data_dir)
     problem = problem or _unresolvable(settings)
     if problem is not None:
         raise ConfigError(f"{path}: {problem}")

@@ -7,6 +7,7 @@ import contextlib
 import statistics
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from firmware_bridge import BleBackends
@@ -14,11 +15,15 @@ from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress, embedded_broker
 from hub._bus import EventBus
+from hub._config import default_data_dir
 from hub._console import ConsoleReporter
 from hub._events import AlertUndelivered, Confirmed, HubEvent, PartnerAlerted, SignalSent
 from hub._hub import Hub, WearerDevice
+from hub._service import open_store
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
+from hub.store import EventStore, SessionRecorder
+from hub.store._files import TIMELINES_FOLDER, private_directory
 from signals import ComfortSignal, pattern_for
 
 PAIR_ID = "demo"
@@ -154,9 +159,33 @@ async def run_demo(
     broker_url: str | None,
     web_port: int | None,
     sound: bool = False,
+    data_dir: Path | None = None,
 ) -> int:
     """Runs the scripted demo; returns the exit status (0 when every signal got through)."""
     reporter = ConsoleReporter(out)
+    store = open_store(data_dir or default_data_dir(), reporter.say)
+    try:
+        return await _run_demo(
+            reporter,
+            store,
+            duration_s=duration_s,
+            broker_url=broker_url,
+            web_port=web_port,
+            sound=sound,
+        )
+    finally:
+        store.close("demo stopped")
+
+
+async def _run_demo(
+    reporter: ConsoleReporter,
+    store: EventStore,
+    *,
+    duration_s: float | None,
+    broker_url: str | None,
+    web_port: int | None,
+    sound: bool,
+) -> int:
     tally = DemoTally()
     radio = SimRadio()
     signaller = radio.add(SimulatedBangle("C0:FF:EE:00:00:01", name="Bangle.js alex"))
@@ -165,6 +194,14 @@ async def run_demo(
     signaller.resting = partner.resting = True
 
     bus = EventBus()
+    recorder = SessionRecorder(
+        store,
+        PAIR_ID,
+        (SIGNALLER, PARTNER),
+        devices={SIGNALLER: "simulated bangle", PARTNER: "simulated bangle"},
+        demo=True,
+    )
+    bus.subscribe(recorder)
     bus.subscribe(tally.observe)
     bus.subscribe(reporter)
     speaker = _speaker(sound, reporter.say)
@@ -191,7 +228,7 @@ async def run_demo(
 
                 twins = {SIGNALLER: signaller, PARTNER: partner}
                 web_task = tasks.create_task(
-                    serve(hub, bus, port=web_port, say=reporter.say, twins=twins)
+                    serve(hub, bus, port=web_port, say=reporter.say, twins=twins, recorder=recorder)
                 )
             else:
                 web_task = None
@@ -221,7 +258,25 @@ async def run_demo(
             hub_task.cancel()
             if web_task is not None:
                 web_task.cancel()
-    return _summarise(tally, reporter.say)
+    status = _summarise(tally, reporter.say)
+    _show_timeline(recorder, store, web_port, reporter.say)
+    return status
+
+
+def _show_timeline(
+    recorder: SessionRecorder, store: EventStore, web_port: int | None, say: Callable[[str], None]
+) -> None:
+    """Ends the demo's session and says where its timeline is."""
+    session = recorder.end("demo finished")
+    if session is None:
+        return
+    from hub.timeline import build_timeline, export
+
+    page = private_directory(store.path.parent / TIMELINES_FOLDER) / f"{session.id}.html"
+    export(build_timeline(store, session.id), "html", page)
+    say(f"timeline of session {session.id}: {page}")
+    if web_port is not None:
+        say(f"  and at http://127.0.0.1:{web_port}/sessions/{session.id} while a hub serves it")
 
 
 def _speaker(wanted: bool, say: Callable[[str], None]) -> HubSpeaker | None:

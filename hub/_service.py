@@ -8,6 +8,7 @@ import os
 import signal
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from firmware_bridge import BleBackends, DeviceBinding, resolve_all
@@ -26,18 +27,19 @@ from hub._bus import EventBus
 from hub._config import HubSettings
 from hub._console import ConsoleReporter
 from hub._hub import Hub, WearerDevice
-from hub._journal import EventJournal
 from hub._pair_key import load_or_create_key
 from hub._private_files import ensure_private_dir, readable_by_others
 from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from hub._sound import HubSpeaker, find_player
-from hub._store import StateStore
 from hub._tap_calibrations import TapCalibrations
 from hub.practice import PracticeRecords
+from hub.store import EventStore, SessionRecorder, import_old_files
 
 # How long "first found" bindings may scan before the hub gives up on starting.
 RESOLVE_TIMEOUT_S = 30.0
+# Session ends are measured in minutes: once a second is precise enough.
+SESSION_CHECK_INTERVAL_S = 1.0
 
 _TWINS: dict[str, Callable[[str], SimulatedPeripheral]] = {
     "bangle": SimulatedBangle,
@@ -79,15 +81,11 @@ def pair_seal(settings: HubSettings, say: Callable[[str], None]) -> MessageSeal:
 
 def keep_files_private(settings: HubSettings, say: Callable[[str], None]) -> None:
     """Everything this hub writes is 0600 (directories 0700); files others can read are named."""
-    # The journal, the state database, keys and tokens all hold intimate or secret data: the
+    # The event store, keys and tokens all hold intimate or secret data: the
     # umask makes every file this process creates private, whichever module creates it.
     os.umask(0o077)
     ensure_private_dir(settings.data_dir)
-    records = [settings.state_path, settings.state_path.with_name(f"{settings.pair}-events.jsonl")]
-    exposed = readable_by_others(settings.data_dir) + [
-        path for path in records if path.exists() and path.stat().st_mode & 0o044
-    ]
-    for path in dict.fromkeys(exposed):
+    for path in readable_by_others(settings.data_dir):
         say(f"warning: {path} can be read by other users of this machine (chmod go-rwx)")
 
 
@@ -103,9 +101,16 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             reporter.say("sound is on, but no paplay or aplay was found: re-alerts stay silent")
         else:
             bus.subscribe(HubSpeaker(command))
-    journal = EventJournal(settings.state_path.with_name(f"{settings.pair}-events.jsonl"))
-    bus.subscribe(journal)
-    reporter.say(f"every event is kept in {journal.path}")
+    store = open_store(settings.data_dir, reporter.say)
+    recorder = SessionRecorder(
+        store,
+        settings.pair,
+        settings.wearers,
+        local_wearers=tuple(d.wearer for d in settings.devices),
+        devices={d.wearer: d.profile for d in settings.devices},
+        idle_end_s=settings.session_idle_end_s,
+    )
+    bus.subscribe(recorder)
     backends: BleBackends | None = None
     twins: dict[str, SimulatedPeripheral] | None = None
     if simulated:
@@ -120,7 +125,6 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
         + ", ".join(f"{d.wearer}: {b}" for d, b in zip(settings.devices, bindings, strict=True))
     )
     bound = await resolve_all(bindings, timeout_s=RESOLVE_TIMEOUT_S, backends=backends)
-    store = StateStore(settings.state_path)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -144,15 +148,15 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             settings=SessionSettings(
                 realert_interval_s=settings.realert_interval_s,
                 contact_timeout_s=settings.contact_timeout_s,
-                tap_calibrations=TapCalibrations.beside(settings.state_path),
+                tap_calibrations=TapCalibrations.beside(store.path),
             ),
             store=store,
             practice_records=PracticeRecords(
-                settings.wearers, settings.state_path.with_name(f"{settings.pair}-practice.json")
+                settings.wearers, settings.data_dir / f"{settings.pair}-practice.json"
             ),
             seal=seal,
         )
-        tasks = [asyncio.create_task(hub.run())]
+        tasks = [asyncio.create_task(hub.run()), asyncio.create_task(keep_sessions(recorder))]
         if settings.web.enabled:
             from hub.web import page_access, serve
             from hub.web._access import load_or_create_page_secret, served_names
@@ -172,6 +176,7 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
                         twins=twins,
                         access=access,
                         qr=settings.web.qr,
+                        recorder=recorder,
                     )
                 )
             )
@@ -181,12 +186,29 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     store.close()
-    journal.close()
     failures = [r for r in results if isinstance(r, Exception)]
     for failure in failures:
         reporter.say(f"stopped by an error: {failure!r}")
     reporter.say("hub stopped")
     return 1 if failures else 0
+
+
+def open_store(data_dir: Path, say: Callable[[str], None]) -> EventStore:
+    """The event store under ``data_dir``, with older hubs' files imported once."""
+    store = EventStore.open(data_dir)
+    for name in import_old_files(store, data_dir):
+        say(f"imported {name} into the event store")
+    for session_id in store.crashed:
+        say(f"session {session_id} ended when the hub stopped unexpectedly (marked: crash)")
+    say(f"sessions and events are kept in {store.path}")
+    return store
+
+
+async def keep_sessions(recorder: SessionRecorder) -> None:
+    """Ends a session whose wearables have all been gone long enough."""
+    while True:
+        await asyncio.sleep(SESSION_CHECK_INTERVAL_S)
+        recorder.tick()
 
 
 async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:

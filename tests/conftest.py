@@ -50,6 +50,14 @@ async def mosquitto(tmp_path: Path) -> AsyncIterator[Mosquitto]:
 
 
 @pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Sessions a test (or a hub it starts) records stay in the test's own folder."""
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("COMFORT_HUB_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture(autouse=True)
 def _collect_garbage_after_each_test() -> Iterator[None]:
     """Unclosed sockets warn when collected: collect here, so the test that leaked fails."""
     yield

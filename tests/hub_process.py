@@ -1,7 +1,8 @@
 """A hub in a process of its own, for tests that kill it: ``python -m tests.hub_process``.
 
-Arguments: PAIR_ID BROKER_PORT STORE_PATH. It prints one JSON event per line (and
-``{"type": "ready"}``) and obeys lines on stdin: ``press WEARER MS``, ``tap WEARER``.
+Arguments: PAIR_ID BROKER_PORT DATA_DIR (where its event store is). It prints one JSON event
+per line (and ``{"type": "ready"}``) and obeys lines on stdin: ``press WEARER MS``,
+``tap WEARER``, ``heart WEARER BPM``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress
+from hub._bus import EventBus
 from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub._signing import MessageSeal
-from hub._store import StateStore
+from hub.store import EventStore, SessionRecorder
 from tests.hubs import pair_key
 
 
@@ -28,27 +30,34 @@ def emit(record: dict[str, object]) -> None:
     print(json.dumps(record, default=str), flush=True)
 
 
-async def main(pair_id: str, port: int, store_path: str) -> None:
+async def main(pair_id: str, port: int, data_dir: str) -> None:
     radio = SimRadio()
     watches = {
         "alex": radio.add(SimulatedBangle("C0:00:00:00:D0:01")),
         "sam": radio.add(SimulatedBangle("C0:00:00:00:D0:02")),
     }
 
+    store = EventStore.open(Path(data_dir))
+    bus = EventBus()
+    # The store hears each event before it is printed, as in a real hub before it matters.
+    bus.subscribe(SessionRecorder(store, pair_id, ("alex", "sam")))
+
     def observe(event: HubEvent) -> None:
         emit(event_json(event))
+
+    bus.subscribe(observe)
 
     hub = Hub(
         pair_id,
         ("alex", "sam"),
         [WearerDevice(name, watch.address, BangleDriver()) for name, watch in watches.items()],
         BrokerAddress("127.0.0.1", port),
-        observer=observe,
+        observer=bus.publish,
         backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
         settings=SessionSettings(realert_interval_s=600),
-        store=StateStore(store_path),
-        # Counters kept beside the store, as a real hub keeps them in its data directory.
-        seal=MessageSeal(pair_key(pair_id), state_path=Path(store_path).with_name("counters")),
+        store=store,
+        # Counters kept in the data directory, as a real hub keeps them.
+        seal=MessageSeal(pair_key(pair_id), state_path=Path(data_dir) / "counters"),
     )
     task = asyncio.create_task(hub.run())
     await hub.ready()
@@ -60,6 +69,8 @@ async def main(pair_id: str, port: int, store_path: str) -> None:
         command, wearer, *rest = line.split()
         if command == "press":
             watches[wearer].press(held_ms=int(rest[0]) if rest else 120)
+        elif command == "heart":
+            watches[wearer].heart(int(rest[0]))
         elif command == "tap":
             watches[wearer].tap()
     task.cancel()

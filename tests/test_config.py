@@ -99,13 +99,16 @@ def test_a_file_that_is_not_utf8_or_a_directory_is_one_clear_line(tmp_path: Path
         load_settings(tmp_path)
 
 
-def test_a_state_path_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+def test_a_data_dir_that_cannot_be_written_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMFORT_HUB_DATA_DIR")  # the file's data_dir, not the tests' own
     (tmp_path / "a-file").write_text("")
-    path = write(tmp_path, top(f'state_path = "{tmp_path / "a-file" / "state.sqlite3"}"'))
+    path = write(tmp_path, top(f'data_dir = "{tmp_path / "a-file" / "data"}"'))
     with pytest.raises(ConfigError) as error:
         load_settings(path)
     assert str(error.value) == (
-        f"{path}: state_path: {tmp_path / 'a-file'} is a file, not a directory"
+        f"{path}: data_dir: {tmp_path / 'a-file'} is a file, not a directory"
     )
 
 
@@ -117,3 +120,22 @@ def test_a_broker_host_that_does_not_resolve_is_named(tmp_path: Path) -> None:
         f"{path}: broker: host 'no-such-host.invalid' does not resolve"
     )
     assert "\n" not in str(error.value)
+
+
+def test_an_older_state_path_names_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMFORT_HUB_DATA_DIR")
+    path = tmp_path / "hub.toml"
+    path.write_text(
+        f"""
+pair = "home"
+wearers = ["alex", "sam"]
+state_path = "{tmp_path / "old" / "state.sqlite3"}"
+[[devices]]
+wearer = "alex"
+[[devices]]
+wearer = "sam"
+"""
+    )
+    assert load_settings(path).data_dir == tmp_path / "old"

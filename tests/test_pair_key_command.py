@@ -11,6 +11,12 @@ from hub._pair_key import PairKey, load_key
 from hub.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _each_hub_its_own_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two hubs' files name their data directories; the tests' shared one would win."""
+    monkeypatch.delenv("COMFORT_HUB_DATA_DIR", raising=False)
+
+
 def hub_config(tmp_path: Path, name: str, pair: str = "room") -> Path:
     path = tmp_path / f"{name}.toml"
     path.write_text(

@@ -3,69 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
+from tests.hub_processes import HubProcess
 from tests.hubs import mqtt_peer
-
-
-class HubProcess:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.events: list[dict[str, Any]] = []
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, pair_id: str, port: int, store: Path) -> HubProcess:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.hub_process",
-            pair_id,
-            str(port),
-            str(store),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            cwd=Path(__file__).parent.parent,
-        )
-        hub = cls(process)
-        await wait_until(lambda: bool(hub.saw(type="ready")), within_s=20)
-        return hub
-
-    async def _read(self) -> None:
-        assert self.process.stdout is not None
-        async for line in self.process.stdout:
-            self.events.append(json.loads(line))
-
-    def saw(self, **fields: object) -> list[dict[str, Any]]:
-        return [e for e in self.events if all(e.get(k) == v for k, v in fields.items())]
-
-    async def send(self, command: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"{command}\n".encode())
-        await self.process.stdin.drain()
-
-    async def kill(self) -> None:
-        self.process.kill()  # SIGKILL: no goodbye, no chance to save anything more
-        await self.process.wait()
-        await self._reader
-
-    async def close(self) -> None:
-        if self.process.returncode is None:
-            await self.kill()
 
 
 @pytest.mark.timeout(90)
 async def test_a_hub_killed_during_a_stop_comes_back_in_stop(
     mosquitto: Mosquitto, pair_id: str, tmp_path: Path
 ) -> None:
-    store = tmp_path / "state.sqlite3"
+    store = tmp_path / "hub-data"
     first = await HubProcess.start(pair_id, mosquitto.port, store)
     try:
         await first.send("press alex 1500")

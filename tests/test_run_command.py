@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hub._journal import read_journal
+from hub.store import DATABASE_NAME, StoreReader
 
 
 def config(tmp_path: Path, extra: str = "") -> Path:
@@ -19,8 +19,6 @@ def config(tmp_path: Path, extra: str = "") -> Path:
         f"""
 pair = "tryout"
 wearers = ["alex", "sam"]
-state_path = "{tmp_path / "state.sqlite3"}"
-data_dir = "{tmp_path / "data"}"
 {extra}
 [web]
 enabled = false
@@ -51,7 +49,7 @@ async def start(*args: str) -> asyncio.subprocess.Process:
 
 @pytest.mark.timeout(60)
 async def test_run_connects_the_configured_devices_and_stops_cleanly_on_sigterm(
-    tmp_path: Path,
+    tmp_path: Path, data_dir: Path
 ) -> None:
     process = await start("--config", str(config(tmp_path)), "--simulated")
     assert process.stdout is not None
@@ -70,11 +68,11 @@ async def test_run_connects_the_configured_devices_and_stops_cleanly_on_sigterm(
     assert "alex's wearable C0:FF:EE:00:10:01: connected" in output
     assert "sam's wearable C0:FF:EE:00:10:02: connected" in output
     assert "hub stopped" in output
-    assert (tmp_path / "state.sqlite3").exists()
-    journal = read_journal(tmp_path / "tryout-events.jsonl")
-    links = [(e["wearer"], e["state"]) for e in journal if e["type"] == "link"]
+    store = StoreReader(data_dir / DATABASE_NAME)  # COMFORT_HUB_DATA_DIR
+    (session,) = store.sessions()
+    assert (session.started_by, session.ended_by) == ("wearables connected", "hub stopped")
+    links = [(e.wearer, e.data["state"]) for e in store.events(session.id) if e.kind == "link"]
     assert ("alex", "connected") in links and ("sam", "connected") in links
-    assert all("time" in e for e in journal)
 
 
 async def test_a_bad_configuration_is_refused_naming_the_file_and_field(tmp_path: Path) -> None:
@@ -106,10 +104,8 @@ async def test_the_hubs_files_are_private_and_a_readable_one_is_named(tmp_path: 
     output = "".join(lines) + rest.decode()
     assert f"warning: {leaked} can be read by other users" in output
     assert "made a new pair key for 'tryout'" in output
-    for private in [
-        tmp_path / "state.sqlite3",
-        tmp_path / "tryout-events.jsonl",
-        data / "pair-tryout.key",
-        data / "counters-tryout.json",
-    ]:
+    written = [p for p in data.rglob("*") if p.is_file() and p != leaked]
+    assert {"pair-tryout.key", "counters-tryout.json"} <= {p.name for p in written}
+    assert len(written) > 2, "the event store is kept there too"
+    for private in written:
         assert stat.S_IMODE(private.stat().st_mode) == 0o600, private

@@ -1,4 +1,4 @@
-"""``comfort-hub bench taps|relay``: performance figures, measured against a same-run baseline."""
+"""``comfort-hub bench taps|relay|timeline``: performance figures, with same-run baselines."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--broker", metavar="URL", help="mqtt://host:port (default: an embedded broker)"
     )
     relay.set_defaults(run=_relay)
+    timeline = benches.add_parser(
+        "timeline", help="an 8-hour session's timeline: PNG render time and page payload"
+    )
+    timeline.add_argument("--hours", type=float, default=8.0, metavar="H", help="default 8")
+    timeline.set_defaults(run=_timeline)
 
 
 def _taps(args: argparse.Namespace) -> int:
@@ -54,4 +59,14 @@ def _relay(args: argparse.Namespace) -> int:
         print("comfort-hub bench relay: --count must be at least 1")
         return 2
     asyncio.run(run_relay_bench(args.count, args.broker, lambda line: print(line, flush=True)))
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from hub._bench_timeline import run_timeline_bench
+
+    if not 0 < args.hours <= 24:
+        print("comfort-hub bench timeline: --hours must be more than 0 and at most 24")
+        return 2
+    run_timeline_bench(lambda line: print(line, flush=True), args.hours)
     return 0

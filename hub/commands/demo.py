@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from hub._broker import BrokerAddress
+from hub.commands._data_dir import add_data_dir
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -45,6 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="PORT",
         help="port of the web page on 127.0.0.1 (default 8080)",
     )
+    add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
@@ -76,5 +78,6 @@ def run(args: argparse.Namespace) -> int:
             broker_url=args.broker,
             web_port=None if args.no_web else args.web_port,
             sound=args.sound,
+            data_dir=args.data_dir,
         )
     )

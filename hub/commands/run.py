@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hub.commands._data_dir import add_data_dir
+
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
@@ -25,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="use simulated twins of the configured devices instead of Bluetooth",
     )
+    add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"comfort-hub: {error}", file=sys.stderr)
         return 2
+    if args.data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
     try:
         return asyncio.run(run_service(settings, sys.stdout, simulated=args.simulated))
     except BridgeError as error:

@@ -22,8 +22,10 @@ from hub._event_json import event_json
 from hub._events import HubEvent
 from hub._hub import Hub
 from hub._sound import tone_wav
+from hub.store import SessionRecorder
 from hub.web._access import PageAccess, PageGuard, served_names
 from hub.web._practice import practice_router
+from hub.web._sessions import sessions_router
 from signals import ComfortSignal
 
 if TYPE_CHECKING:
@@ -52,11 +54,13 @@ def create_app(
     access: PageAccess | None = None,
     *,
     twins: Mapping[str, SimulatedPeripheral] | None = None,
+    recorder: SessionRecorder | None = None,
 ) -> FastAPI:
     """The page and API; with ``twins`` (a hub on simulated wearables) the ``/api/sim`` hand."""
     app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
     # Every route and the WebSocket, also those added later, pass the guard first.
     app.add_middleware(PageGuard, access=access or page_access(hub))
+    app.include_router(sessions_router(recorder, bus))
     if twins is not None:
         from hub.web._sim import sim_router
 
@@ -161,6 +165,7 @@ async def serve(
     access: PageAccess | None = None,
     qr: bool = False,
     twins: Mapping[str, SimulatedPeripheral] | None = None,
+    recorder: SessionRecorder | None = None,
 ) -> None:
     """Serves the page until cancelled. Loopback by default: intimate data stays on the hub.
 
@@ -170,7 +175,9 @@ async def serve(
     access = access or page_access(hub, host=host)
     listening = _listen(host, port)
     port = listening.getsockname()[1]
-    config = uvicorn.Config(create_app(hub, bus, access, twins=twins), log_level="warning")
+    config = uvicorn.Config(
+        create_app(hub, bus, access, twins=twins, recorder=recorder), log_level="warning"
+    )
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
     if host in ("0.0.0.0", "::"):

@@ -1,0 +1,40 @@
+"""``comfort-hub erase SESSION | --all``: sessions gone from the database file for good."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from hub.commands._data_dir import add_data_dir, store_path
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "erase",
+        help="erase a session (or all) from the hub for good",
+        description=(
+            "Deletes the session's events and heart rate, overwrites them in the file and "
+            "compacts it, so they cannot be read back. Held levels are kept: a hub still "
+            "comes back holding a stop."
+        ),
+    )
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("session", nargs="?", metavar="SESSION", help="a session id, or 'latest'")
+    which.add_argument("--all", action="store_true", help="every session")
+    add_data_dir(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hub.store import StoreReader, UnknownSessionError, erase
+
+    path = store_path(args)
+    try:
+        wanted = None if args.all else StoreReader(path).session(args.session).id
+        erased = erase(path, wanted)
+    except UnknownSessionError as error:
+        print(f"comfort-hub: {error}", file=sys.stderr)
+        return 1
+    print(f"erased {len(erased)} session(s) from {path}")
+    return 0

@@ -1,0 +1,83 @@
+"""``comfort-hub sessions``: the sessions the event store keeps, oldest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.request
+from datetime import datetime
+from typing import Any
+
+from hub.commands._data_dir import add_data_dir, store_path
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "sessions",
+        help="list the recorded sessions",
+        description="Lists each session: its id, when it ran, who wore what and how it ended.",
+    )
+    add_data_dir(parser)
+    change = parser.add_mutually_exclusive_group()
+    change.add_argument(
+        "--start", action="store_true", help="start a session on the running hub (see --hub)"
+    )
+    change.add_argument("--end", action="store_true", help="end the running hub's session")
+    parser.add_argument(
+        "--hub",
+        default="http://127.0.0.1:8080",
+        metavar="URL",
+        help="the running hub's page, for --start and --end (default http://127.0.0.1:8080)",
+    )
+    parser.set_defaults(run=run)
+
+
+def _clock(at: float) -> str:
+    return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _change(hub: str, action: str) -> int:
+    """Asks the running hub (its page's API) to start or end a session."""
+    url = f"{hub.rstrip('/')}/api/sessions/{action}"
+    request = urllib.request.Request(url, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            session = json.load(response)
+    except urllib.error.HTTPError as error:
+        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
+        print(f"comfort-hub: {url}: {detail}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError) as error:
+        print(f"comfort-hub: {url}: no hub answers there ({error})", file=sys.stderr)
+        return 1
+    print(f"session {session['id']} {'started' if action == 'start' else 'ended'}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from hub.store import StoreReader, UnknownSessionError
+
+    if args.start or args.end:
+        return _change(args.hub, "start" if args.start else "end")
+    try:
+        sessions = StoreReader(store_path(args)).sessions()
+    except UnknownSessionError as error:
+        print(f"comfort-hub: {error}", file=sys.stderr)
+        return 1
+    if not sessions:
+        print("no sessions yet")
+    for session in sessions:
+        ended = (
+            f"ended {_clock(session.ended_at)} ({session.ended_by})"
+            if session.ended_at is not None
+            else "still going"
+        )
+        minutes = ((session.ended_at or session.started_at) - session.started_at) / 60
+        print(
+            f"{session.id}  {_clock(session.started_at)}  {minutes:6.1f} min  "
+            f"{session.pair}: {' & '.join(session.wearers)}{'  (demo)' if session.demo else ''}"
+            f"  {ended}"
+        )
+    return 0

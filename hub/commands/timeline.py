@@ -1,0 +1,42 @@
+"""``comfort-hub timeline SESSION --format FMT --out PATH``: one session, exported."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from hub.commands._data_dir import add_data_dir, store_path
+
+FORMATS = ("html", "png", "svg", "csv", "json")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "timeline",
+        help="export a session's comfort timeline",
+        description=(
+            "Writes one session as a page (html, one file that works offline), a picture "
+            "(png, svg), one row per event (csv) or everything (json)."
+        ),
+    )
+    parser.add_argument("session", metavar="SESSION", help="a session id, or 'latest'")
+    parser.add_argument("--format", choices=FORMATS, default="html")
+    parser.add_argument("--out", type=Path, required=True, metavar="PATH")
+    add_data_dir(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hub.store import StoreReader, UnknownSessionError
+    from hub.timeline import build_timeline, export
+
+    try:
+        timeline = build_timeline(StoreReader(store_path(args)), args.session)
+    except UnknownSessionError as error:
+        print(f"comfort-hub: {error}", file=sys.stderr)
+        return 1
+    export(timeline, args.format, args.out)
+    print(f"session {timeline['session']['id']} written to {args.out}")
+    return 0

@@ -1,0 +1,37 @@
+"""The hub's event store: one SQLite file (WAL) under the data directory.
+
+- :class:`EventStore` writes (through one thread) and reads; it keeps each wearer's held
+  level (``load``/``save``, the session's persistence protocol), sessions and their events.
+- :class:`SessionRecorder` listens to the hub's events, records them and starts and ends
+  sessions by themselves.
+- :class:`StoreReader` reads a store another process may be writing (the CLI).
+"""
+
+from hub.store._erase import erase
+from hub.store._files import DATABASE_NAME
+from hub.store._migrate import import_old_files, read_journal
+from hub.store._reader import HeartSeries, RmssdSeries, StoreReader, UnknownSessionError
+from hub.store._recorder import DEFAULT_IDLE_END_S, SessionRecorder
+from hub.store._records import SavedState, SessionInfo, StoredEvent, iso
+from hub.store._schema import SCHEMA_VERSION, NewerSchemaError
+from hub.store._store import EventStore
+
+__all__ = [
+    "DATABASE_NAME",
+    "DEFAULT_IDLE_END_S",
+    "SCHEMA_VERSION",
+    "EventStore",
+    "HeartSeries",
+    "NewerSchemaError",
+    "RmssdSeries",
+    "SavedState",
+    "SessionInfo",
+    "SessionRecorder",
+    "StoreReader",
+    "StoredEvent",
+    "UnknownSessionError",
+    "erase",
+    "import_old_files",
+    "iso",
+    "read_journal",
+]

@@ -1,0 +1,84 @@
+"""The timeline as a picture (PNG or SVG), drawn on the hub with matplotlib.
+
+The same picture as the page: both wearers' heart rate over the session, each wearer's held
+levels as coloured bands in a lane of their own, and every signal, ack, re-alert and link
+event marked and labelled at its time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+# The object API, not pyplot: no global figure state, safe in the web server's threads.
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from hub.timeline._labels import LEVEL_COLOURS, MARKED, WEARER_COLOURS, marker_label
+
+
+def _clock(at: float, _position: object = None) -> str:
+    return datetime.fromtimestamp(at).strftime("%H:%M:%S")
+
+
+def render(timeline: dict[str, Any], out: Path, *, image_format: str) -> None:
+    session = timeline["session"]
+    wearers: list[str] = session["wearers"]
+    figure = Figure(figsize=(14, 6), layout="constrained")
+    heart_axes, lanes = figure.subplots(
+        2,
+        1,
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 1]},
+    )
+    figure.suptitle(f"comfort timeline · pair {session['pair']} · session {session['id']}")
+    for index, wearer in enumerate(wearers):
+        series = timeline["heart"].get(wearer)
+        if series and series["time"]:
+            heart_axes.plot(
+                series["time"],
+                series["bpm"],
+                color=WEARER_COLOURS[index % len(WEARER_COLOURS)],
+                linewidth=0.8,
+                label=f"{wearer} heart rate",
+            )
+    heart_axes.set_ylabel("beats per minute")
+    if timeline["heart"]:
+        heart_axes.legend(loc="lower right")
+    else:
+        heart_axes.set_ylim(50, 130)
+        heart_axes.text(
+            0.5, 0.5, "no heart rate recorded", transform=heart_axes.transAxes, ha="center"
+        )
+    lane_of = {wearer: index for index, wearer in enumerate(wearers)}
+    for band in timeline["bands"]:
+        start, end = band["start"], band["end"]
+        lanes.broken_barh(
+            [(start, max(end - start, 0.01))],
+            (lane_of.get(band["wearer"], 0) - 0.4, 0.8),
+            color=LEVEL_COLOURS[band["level"]],
+        )
+        heart_axes.axvspan(start, end, color=LEVEL_COLOURS[band["level"]], alpha=0.12)
+    for event in timeline["events"]:
+        if event["type"] not in MARKED:
+            continue
+        when = event["time"]
+        colour = LEVEL_COLOURS.get(str(event.get("signal")), "#666666")
+        heart_axes.axvline(when, color=colour, linewidth=0.7, alpha=0.8)
+        lanes.plot([when], [lane_of.get(event["wearer"], 0)], marker="v", color=colour)
+        heart_axes.annotate(
+            marker_label(event),
+            (when, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            va="top",
+            ha="right",
+        )
+    lanes.set_yticks(range(len(wearers)), wearers)
+    lanes.set_ylim(-0.6, len(wearers) - 0.4)
+    lanes.set_title("levels held", fontsize=9, loc="left")
+    lanes.xaxis.set_major_formatter(FuncFormatter(_clock))
+    lanes.set_xlim(timeline["start"], max(timeline["end"], timeline["start"] + 1))
+    figure.savefig(out, format=image_format, dpi=110)
