@@ -17,12 +17,15 @@ from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import free_loopback_port
 from hub._hub import Hub
 from hub.store import EventStore, SessionRecorder
-from hub.web import serve
+from hub.web import page_access, serve
 from signals import CONFIRMATION
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.helpers import wait_until
 from tests.hubs import Recorder, running_hub, times_played, two_watches
+
+# Each served page's wearer tokens, by URL: a page opens with its wearer's printed link.
+TOKENS: dict[str, dict[str, str]] = {}
 
 
 @contextlib.asynccontextmanager
@@ -42,8 +45,12 @@ async def recorded_hub(
             hub,
             _,
         ):
+            access = page_access(hub)
+            TOKENS[f"http://127.0.0.1:{port}"] = {w: access.token_for(w) for w in access.wearers}
             server = asyncio.create_task(
-                serve(hub, seen.bus, port=port, say=lambda _: None, recorder=sessions)
+                serve(
+                    hub, seen.bus, port=port, say=lambda _: None, recorder=sessions, access=access
+                )
             )
             try:
                 yield hub, sessions, watches, f"http://127.0.0.1:{port}"
@@ -60,7 +67,7 @@ async def test_the_live_page_shows_a_stop_in_words_within_a_second_and_the_ack_g
     async with recorded_hub(mosquitto, pair_id, data_dir) as (_, _, watches, url):
         context, page = await new_page(browser)
         async with context:
-            await page.goto(f"{url}/?wearer=sam")
+            await page.goto(f"{url}/?wearer=sam&token={TOKENS[url]['sam']}")
             await expect(page.locator("#link")).to_contain_text("broker connected")
 
             watches["alex"].press(held_ms=1500)  # a long press: stop
@@ -86,7 +93,7 @@ async def test_a_page_opened_mid_session_shows_what_already_happened_then_live_e
 
         context, page = await new_page(browser, phone=False)
         async with context:
-            await page.goto(f"{url}/?wearer=alex")
+            await page.goto(f"{url}/?wearer=alex&token={TOKENS[url]['alex']}")
             earlier = page.locator("li.card.slow_down")
             await expect(earlier).to_contain_text("You asked sam to slow down")
             await expect(earlier).to_contain_text(" s later")
@@ -116,7 +123,7 @@ async def test_a_page_opened_mid_session_shows_what_already_happened_then_live_e
                 "sessions",
                 "--end",
                 "--hub",
-                url,
+                f"{url}/wearers/alex?token={TOKENS[url]['alex']}",  # alex's printed link
                 stdout=asyncio.subprocess.PIPE,
             )
             out, _ = await cli.communicate()
@@ -147,7 +154,7 @@ async def test_the_timeline_page_draws_the_sessions_markers_and_bands(
         for phone in (False, True):
             context, page = await new_page(browser, phone=phone)
             async with context:
-                await page.goto(f"{url}/sessions/{ended.id}")
+                await page.goto(f"{url}/sessions/{ended.id}?token={TOKENS[url]['alex']}")
                 chart = page.locator("#chart")
                 await expect(chart.locator("canvas")).to_have_count(1)
                 await expect(chart).to_have_attribute("data-bands", "1")

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from hub.commands._data_dir import add_data_dir, store_path
 
@@ -29,7 +30,10 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--hub",
         default="http://127.0.0.1:8080",
         metavar="URL",
-        help="the running hub's page, for --start and --end (default http://127.0.0.1:8080)",
+        help=(
+            "the running hub's page, for --start and --end: a wearer's printed link, which "
+            "carries the token the page asks for (default http://127.0.0.1:8080)"
+        ),
     )
     parser.set_defaults(run=run)
 
@@ -40,13 +44,20 @@ def _clock(at: float) -> str:
 
 def _change(hub: str, action: str) -> int:
     """Asks the running hub (its page's API) to start or end a session."""
-    url = f"{hub.rstrip('/')}/api/sessions/{action}"
-    request = urllib.request.Request(url, method="POST")
+    link = urlsplit(hub)
+    token = parse_qs(link.query).get("token", [""])[0]
+    url = f"{link.scheme}://{link.netloc}/api/sessions/{action}"
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(url, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             session = json.load(response)
     except urllib.error.HTTPError as error:
-        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
+        text = error.read()
+        try:
+            detail = json.loads(text or b"{}").get("detail", error.reason)
+        except ValueError:  # the page's guard answers in plain text
+            detail = text.decode(errors="replace").strip()
         print(f"comfort-hub: {url}: {detail}", file=sys.stderr)
         return 1
     except (urllib.error.URLError, OSError) as error:

@@ -129,9 +129,10 @@ class PageGuard:
             return
         link_token = query.get("token", [None])[0]
         if scope["type"] == "http" and scope["method"] == "GET" and link_token:
-            await self._remember(send, scope["path"], link_token)
+            rest = urlencode({k: v for k, v in query.items() if k != "token"}, doseq=True)
+            await self._remember(send, scope["path"] + (f"?{rest}" if rest else ""), link_token)
             return
-        if scope["type"] == "http" and scope["path"] == "/":
+        if scope["type"] == "http" and scope["path"] == "/" and not query:
             await _redirect(send, f"/wearers/{sorted(identities)[0]}")
             return
         await self.app(scope, receive, send)
