@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from firmware_bridge import BleBackends, DeviceEvent, LinkEvent, WearableDriver, WearableLink
 from hub._alerts import AlertPlayer
 from hub._broker import BrokerAddress
+from hub._ports import LevelStore
 from hub._relay import MqttRelay
 from hub._session import Observer, PairSession, SessionSettings
-from hub._store import StateStore
 from hub._topics import Topics, check_name
 from hub.practice import Practice, PracticeRecords
 
@@ -40,18 +39,18 @@ class Hub:
         observer: Observer,
         backends: BleBackends | None = None,
         settings: SessionSettings | None = None,
-        store: StateStore | None = None,
-        client_id: str | None = None,
+        store: LevelStore | None = None,
+        hub_id: str | None = None,
         practice_records: PracticeRecords | None = None,
     ) -> None:
         for name in pair:
             check_name("wearer", name)
         self.topics = Topics(check_name("pair", pair_id))
-        self.relay = MqttRelay(
-            broker,
-            self.topics,
-            client_id=client_id or f"comfort-hub-{pair_id}-{uuid.uuid4().hex[:8]}",
-        )
+        wearers = [device.wearer for device in devices]
+        # Stable across restarts (the broker keeps the hub's session under it), and
+        # distinct for hubs serving different wearers.
+        self.hub_id = check_name("hub id", hub_id or "-".join(sorted(wearers)) or "none")
+        self.relay = MqttRelay(broker, self.topics, hub_id=self.hub_id, wearers=wearers)
         self.links = {
             device.wearer: WearableLink(
                 device.address,
@@ -71,6 +70,7 @@ class Hub:
             observer=observer,
             settings=settings,
             store=store,
+            hub_id=self.hub_id,
         )
         self.practice = Practice(
             self.session,

@@ -57,6 +57,20 @@ class StateMessage(_Message):
     since: datetime
 
 
+class HubStatusMessage(_Message):
+    """``comfort/v1/<pair>/hub/<hub-id>/status`` (retained; ``offline`` is the hub's last will)
+    and ``.../alive`` (the same object every second while the hub runs, not retained)."""
+
+    status: Literal["online", "offline"]
+    hub: Identifier
+    # The wearers this hub serves: a partner's hub being gone pauses them.
+    wearers: list[Identifier] = Field(max_length=2)
+    at: datetime
+
+
+AnyMessage = SignalMessage | AckMessage | StateMessage | HubStatusMessage
+
+
 def new_signal_id() -> str:
     return str(uuid.uuid4())
 

@@ -2,7 +2,13 @@
 
 Outgoing messages wait in an outbox until the broker has acknowledged them (QoS 1), so a
 signal made while the broker is away is sent once it is back; receivers drop the
-duplicates that at-least-once delivery brings.
+duplicates that at-least-once delivery brings. The hub keeps a persistent MQTT session (a
+stable client id, no clean session), so what is published for it while it is away is kept
+for it by the broker. It announces itself on its own retained status topic (``offline`` as
+its last will) and sends a heartbeat every second, so its partner's hub notices it frozen.
+
+Every outgoing payload is serialised in :meth:`MqttRelay._serialise` and every incoming one
+decoded in :meth:`MqttRelay._decode`: the one place each for anything that wraps payloads.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import logging
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol, TypeVar
 
 import aiomqtt
 
@@ -21,14 +27,20 @@ from firmware_bridge import Backoff
 from hub._broker import BrokerAddress
 from hub._messages import (
     AckMessage,
+    AnyMessage,
+    HubStatusMessage,
     MessageError,
     SignalMessage,
     StateMessage,
     decode,
+    utc_now,
 )
-from hub._topics import TopicKind, Topics
+from hub._topics import HubTopicKind, TopicKind, Topics
+from hub.rules import ALIVE_INTERVAL_S
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", SignalMessage, AckMessage, StateMessage, HubStatusMessage)
 
 # The broker declares this hub gone (and publishes its will) after 1.5 keepalives of
 # silence; short, because the partners are told to pause when their hub is gone.
@@ -49,7 +61,14 @@ class RelayListener(Protocol):
     def on_ack(self, wearer: str, message: AckMessage) -> None: ...
     def on_state(self, wearer: str, message: StateMessage) -> None: ...
     def on_broker(self, connected: bool) -> None: ...
-    def on_hub_status(self, online: bool) -> None: ...
+    def on_hub(self, hub: str, message: HubStatusMessage, *, alive: bool) -> None: ...
+
+
+_KINDS: dict[type[SignalMessage | AckMessage | StateMessage], TopicKind] = {
+    SignalMessage: TopicKind.SIGNAL,
+    AckMessage: TopicKind.ACK,
+    StateMessage: TopicKind.STATE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +79,22 @@ class _Outgoing:
 
 
 class MqttRelay:
-    def __init__(self, broker: BrokerAddress, topics: Topics, *, client_id: str) -> None:
+    def __init__(
+        self,
+        broker: BrokerAddress,
+        topics: Topics,
+        *,
+        hub_id: str,
+        wearers: list[str],
+        client_id: str | None = None,
+    ) -> None:
         self.broker = broker
         self.topics = topics
-        self.client_id = client_id
+        self.hub_id = hub_id
+        self.wearers = wearers
+        # Stable across restarts: the broker keeps this hub's session (and what is queued
+        # for it) under this id.
+        self.client_id = client_id or f"comfort-hub-{topics.pair}-{hub_id}"
         self.connected = asyncio.Event()
         self.bad_payloads = 0
         self._outbox: deque[_Outgoing] = deque()
@@ -73,18 +104,26 @@ class MqttRelay:
 
     # -- publishing -------------------------------------------------------------------------
 
-    def publish_signal(self, wearer: str, message: SignalMessage) -> None:
-        self._enqueue(_Outgoing(self.topics.signal(wearer), message.to_json(), retain=False))
-
-    def publish_ack(self, wearer: str, message: AckMessage) -> None:
-        self._enqueue(_Outgoing(self.topics.ack(wearer), message.to_json(), retain=False))
+    def publish(self, wearer: str, message: SignalMessage | AckMessage | StateMessage) -> None:
+        """Sends ``message`` on ``wearer``'s topic of its kind (states retained)."""
+        kind = _KINDS[type(message)]
+        topic = self.topics.of(wearer, kind)
+        self._enqueue(_Outgoing(topic, self._serialise(message), kind is TopicKind.STATE))
 
     def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
         # Its own topic: a listener of real signals never mistakes a rehearsal for one.
-        self._enqueue(_Outgoing(self.topics.rehearsal(wearer), message.to_json(), retain=False))
+        self._enqueue(_Outgoing(self.topics.rehearsal(wearer), self._serialise(message), False))
 
-    def publish_state(self, wearer: str, message: StateMessage) -> None:
-        self._enqueue(_Outgoing(self.topics.state(wearer), message.to_json(), retain=True))
+    def _serialise(self, message: AnyMessage) -> bytes:
+        return message.to_json()
+
+    def _decode(self, model: type[M], topic: str, payload: bytes) -> M:
+        return decode(model, topic, payload)
+
+    def _status(self, status: Literal["online", "offline"]) -> bytes:
+        return self._serialise(
+            HubStatusMessage(status=status, hub=self.hub_id, wearers=self.wearers, at=utc_now())
+        )
 
     def _enqueue(self, outgoing: _Outgoing) -> None:
         self._outbox.append(outgoing)
@@ -116,14 +155,16 @@ class MqttRelay:
             await asyncio.sleep(delay)
 
     async def _session(self, listener: RelayListener) -> None:
+        status_topic = self.topics.hub(self.hub_id, HubTopicKind.STATUS)
         client = aiomqtt.Client(
             self.broker.host,
             self.broker.port,
             username=self.broker.username,
             password=self.broker.password,
             identifier=self.client_id,
+            clean_session=False,
             keepalive=KEEPALIVE_S,
-            will=aiomqtt.Will(self.topics.hub_status, b"offline", qos=1, retain=True),
+            will=aiomqtt.Will(status_topic, self._status("offline"), qos=1, retain=True),
             # Every wait is bounded here with asyncio.timeout instead: aiomqtt's own timeouts
             # use asyncio.wait_for, which on Python 3.11 can swallow a cancellation.
             timeout=math.inf,
@@ -132,7 +173,7 @@ class MqttRelay:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await connection.enter_async_context(client)
-                await client.publish(self.topics.hub_status, b"online", qos=1, retain=True)
+                await client.publish(status_topic, self._status("online"), qos=1, retain=True)
                 for topic in self.topics.subscriptions():
                     await client.subscribe(topic, qos=1)
             self.connected.set()
@@ -141,11 +182,14 @@ class MqttRelay:
                 async with asyncio.TaskGroup() as tasks:
                     tasks.create_task(self._send(client))
                     tasks.create_task(self._receive(client, listener))
+                    tasks.create_task(self._beat(client))
             except asyncio.CancelledError:
                 # A clean shutdown says goodbye itself; the will is for a crash.
                 with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
                     async with asyncio.timeout(GOODBYE_TIMEOUT_S):
-                        await client.publish(self.topics.hub_status, b"offline", qos=1, retain=True)
+                        await client.publish(
+                            status_topic, self._status("offline"), qos=1, retain=True
+                        )
                 raise
         finally:
             with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
@@ -166,6 +210,13 @@ class MqttRelay:
             self._drained.set()
             await self._outbox_changed.wait()
 
+    async def _beat(self, client: aiomqtt.Client) -> None:
+        """The heartbeat: not retained, not queued; only its absence means anything."""
+        topic = self.topics.hub(self.hub_id, HubTopicKind.ALIVE)
+        while True:
+            await client.publish(topic, self._status("online"), qos=0)
+            await asyncio.sleep(ALIVE_INTERVAL_S)
+
     async def _receive(self, client: aiomqtt.Client, listener: RelayListener) -> None:
         async for message in client.messages:
             payload = message.payload
@@ -174,26 +225,33 @@ class MqttRelay:
             self._dispatch(str(message.topic), bytes(payload), listener)
 
     def _dispatch(self, topic: str, payload: bytes, listener: RelayListener) -> None:
-        if topic == self.topics.hub_status:
-            if payload in (b"online", b"offline"):
-                listener.on_hub_status(payload == b"online")
-            return
-        parsed = self.topics.parse(topic)
-        if parsed is None:
-            return
-        wearer, kind = parsed
-        if kind is TopicKind.STATE and not payload:
-            return  # a cleared retained message
         try:
-            if kind is TopicKind.SIGNAL:
-                listener.on_signal(wearer, decode(SignalMessage, topic, payload))
-            elif kind is TopicKind.ACK:
-                listener.on_ack(wearer, decode(AckMessage, topic, payload))
-            else:
-                listener.on_state(wearer, decode(StateMessage, topic, payload))
+            self._hand_on(topic, payload, listener)
         except MessageError as error:
             self.bad_payloads += 1
             log.warning("%s (ignored; %d so far)", error, self.bad_payloads)
         except Exception:
             # A bug in handling one message must not stop the relay for every later one.
             log.exception("error handling a message on %s", topic)
+
+    def _hand_on(self, topic: str, payload: bytes, listener: RelayListener) -> None:
+        if not payload:
+            return  # a cleared retained message
+        hub = self.topics.parse_hub(topic)
+        if hub is not None:
+            hub_id, hub_kind = hub
+            status = self._decode(HubStatusMessage, topic, payload)
+            if status.hub != hub_id:
+                raise MessageError(topic, payload, f"hub: {status.hub!r} is not {hub_id!r}")
+            listener.on_hub(hub_id, status, alive=hub_kind is HubTopicKind.ALIVE)
+            return
+        parsed = self.topics.parse(topic)
+        if parsed is None:
+            return
+        wearer, kind = parsed
+        if kind is TopicKind.SIGNAL:
+            listener.on_signal(wearer, self._decode(SignalMessage, topic, payload))
+        elif kind is TopicKind.ACK:
+            listener.on_ack(wearer, self._decode(AckMessage, topic, payload))
+        else:
+            listener.on_state(wearer, self._decode(StateMessage, topic, payload))

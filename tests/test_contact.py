@@ -36,7 +36,7 @@ async def test_contact_lost_longer_than_the_timeout_pauses_the_partner_until_it_
 
         return AlertPlayer(play)
 
-    relay = MqttRelay(mosquitto.address, Topics(pair_id), client_id=f"hub-{pair_id}")
+    relay = MqttRelay(mosquitto.address, Topics(pair_id), hub_id="both", wearers=["alex", "sam"])
     recorder = Recorder()
     session = PairSession(
         pair_id,
