@@ -126,6 +126,7 @@ class BrokerSide(RulesBase):
             self.hubs.heard_anew(at)
             # A broker restarted empty has lost every retained state: say them again.
             for local in self.local.values():
-                self._out.append(Publish(local.name, local.state))
+                if local.state is not None:
+                    self._out.append(Publish(local.name, local.state))
         for local in self.local.values():
             self._set_unreachable(local, Unreachable.BROKER, not connected, at)

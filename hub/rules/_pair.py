@@ -79,7 +79,6 @@ class PairRules(OwnSide, BrokerSide):
                 name,
                 partners[name],
                 GestureClassifier(self.settings.vocabulary),
-                StateMessage(signal="clear", since=wall_clock()),
             )
             for name in local
         }
@@ -132,6 +131,10 @@ class PairRules(OwnSide, BrokerSide):
             local = self.local[name]
             local.next_seq = level.next_seq
             if level.level is None:
+                if level.signal_id is not None and level.since is not None:
+                    local.state = StateMessage(
+                        signal="clear", id=level.signal_id, since=level.since
+                    )
                 continue
             local.classifier.hold(level.level)
             self._record(StateRestored(name, level.level, level.since))

@@ -54,7 +54,9 @@ class LocalWearer:
     name: str
     partner: str
     classifier: GestureClassifier
-    state: StateMessage
+    # The retained state this side last published, said again on every (re)connect; None
+    # until this side has said anything (a hub that forgot must not clear a level).
+    state: StateMessage | None = None
     next_seq: int = 0
     holds: set[LinkHold] = field(default_factory=set)
     pending: Pending | None = None
