@@ -54,6 +54,8 @@ class StateMessage(_Message):
 
     signal: ComfortSignal | Literal["clear"]
     id: Identifier | None = None
+    # The seq of the signal that set it: a receiver orders states and signals by it.
+    seq: int | None = Field(default=None, ge=0)
     since: datetime
 
 

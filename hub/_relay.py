@@ -105,10 +105,12 @@ class MqttRelay:
     # -- publishing -------------------------------------------------------------------------
 
     def publish(self, wearer: str, message: SignalMessage | AckMessage | StateMessage) -> None:
-        """Sends ``message`` on ``wearer``'s topic of its kind (states retained)."""
+        """Sends ``message`` on ``wearer``'s topic of its kind."""
         kind = _KINDS[type(message)]
         topic = self.topics.of(wearer, kind)
-        self._enqueue(_Outgoing(topic, self._serialise(message), kind is TopicKind.STATE))
+        # States are retained, and so is the last ack: a hub that was away still hears it.
+        retain = kind is not TopicKind.SIGNAL
+        self._enqueue(_Outgoing(topic, self._serialise(message), retain))
 
     def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
         # Its own topic: a listener of real signals never mistakes a rehearsal for one.

@@ -30,8 +30,9 @@ class RulesBase:
         if message.signal is ComfortSignal.RESUME:
             if pending is not None and pending.sender == sender:
                 local.pending = None
-        elif pending is None or message.signal.severity >= pending.message.signal.severity:
-            # A check-in never takes the place of a pause or stop still waiting.
+        elif message.signal.is_level or pending is None:
+            # The sender's level now (lower only when their side's link hold ended); a
+            # check-in never takes the place of a level still waiting.
             local.pending = Pending(sender, message, at)
         origin = self.local[sender].sent.get(message.id) if sender in self.local else None
         latency = (at - origin.input_at) * 1000 if origin is not None else None

@@ -20,7 +20,10 @@ class BrokerSide(RulesBase):
             self._refuse(wearer, f"rehearsal {message.id} on {wearer}'s signal topic: not real")
             return
         if wearer in self.local:
-            if message.id not in self.local[wearer].sent:
+            local = self.local[wearer]
+            # An older seq than ours: our own from before a restart (or a replay); either
+            # way nothing to act on. A newer one is someone speaking for this wearer.
+            if message.id not in local.sent and message.seq >= local.next_seq:
                 self._refuse(
                     wearer,
                     f"{message.signal} {message.id} on {wearer}'s topic was not sent by "
@@ -32,10 +35,11 @@ class BrokerSide(RulesBase):
             self._record(DuplicateDropped(wearer, message.id))
             return
         remote.seen.add(message.id, None)
-        if remote.last_seq is not None and message.seq < remote.last_seq:
-            return  # late: a newer signal (and state) of theirs was taken in already
+        if remote.last_seq is not None and message.seq <= remote.last_seq:
+            # Late: a newer signal of theirs, or the state it set, was taken in already.
+            return
+        remote.last_seq = message.seq
         if message.signal.is_level or message.signal is ComfortSignal.RESUME:
-            remote.last_seq = message.seq
             remote.level = message.signal if message.signal.is_level else None
         self._alert_partners_of(wearer, message, at)
 
@@ -44,6 +48,10 @@ class BrokerSide(RulesBase):
             return  # our own retained state back from the broker
         remote = self.remote[wearer]
         level = None if message.signal == "clear" else message.signal
+        if message.seq is not None:
+            if remote.last_seq is not None and message.seq <= remote.last_seq:
+                return  # the signal that set it, or a newer one, was taken in
+            remote.last_seq = message.seq
         if message.id is not None:
             if message.id in remote.seen:
                 return  # the signal that set it was taken in
@@ -54,7 +62,7 @@ class BrokerSide(RulesBase):
         remote.level = level
         missed = SignalMessage(
             id=message.id or self._new_id(),
-            seq=0,
+            seq=message.seq or 0,
             signal=level or ComfortSignal.RESUME,
             source=SignalSource.LINK,
             at=message.since,
@@ -124,9 +132,10 @@ class BrokerSide(RulesBase):
         self._record(BrokerNoted(connected, at))
         if connected:
             self.hubs.heard_anew(at)
-            # A broker restarted empty has lost every retained state: say them again.
+            # A broker restarted empty has lost every retained message: say them again.
             for local in self.local.values():
-                if local.state is not None:
-                    self._out.append(Publish(local.name, local.state))
+                for retained in (local.state, local.last_ack):
+                    if retained is not None:
+                        self._out.append(Publish(local.name, retained))
         for local in self.local.values():
             self._set_unreachable(local, Unreachable.BROKER, not connected, at)

@@ -28,14 +28,18 @@ class PartnerHubs:
         self._own = own_hub
         self._hubs: dict[str, _Hub] = {}
 
-    def heard(self, hub: str, message: HubStatusMessage, at: float) -> bool:
+    def heard(self, hub: str, message: HubStatusMessage, *, alive: bool, at: float) -> bool:
         """Takes in a status or heartbeat; True when it says ``hub`` (re)started serving."""
         if hub == self._own:
             return False
         known = self._hubs.get(hub)
         online = message.status == "online"
-        self._hubs[hub] = _Hub(frozenset(message.wearers), online, at)
-        return online and (known is None or not known.online)
+        came = online and (known is None or not known.online)
+        # Only a heartbeat, or a hub coming (back) online, says it is there now: a retained
+        # "online" may be old news.
+        heard_at = at if alive or came or known is None else known.last_heard_at
+        self._hubs[hub] = _Hub(frozenset(message.wearers), online, heard_at)
+        return came
 
     def heard_anew(self, at: float) -> None:
         """This hub is back on the broker: every hub gets a fresh chance to be heard."""

@@ -70,7 +70,10 @@ class OwnSide(RulesBase):
         local.sent.add(message.id, Sent(message, input_at))
         level = local.effective_level
         local.state = StateMessage(
-            signal=level if level is not None else "clear", id=message.id, since=message.at
+            signal=level if level is not None else "clear",
+            id=message.id,
+            seq=message.seq,
+            since=message.at,
         )
         saved = SavedLevel(local.classifier.held, message.id, message.at, local.next_seq)
         self._out.append(Save(local.name, saved))
@@ -87,6 +90,7 @@ class OwnSide(RulesBase):
             return  # nothing to acknowledge: a stray press
         message = AckMessage(id=pending.message.id, by=local.name, at=self._wall())
         local.acks_sent.add(message.id, None)
+        local.last_ack = message
         self._out.append(Publish(local.name, message))
         self._record(AckSent(local.name, message))
         signaller = self.local.get(pending.sender)

@@ -41,6 +41,7 @@ from hub.rules._io import (
     HeardState,
     Input,
     ResumeAsked,
+    Save,
     SavedLevel,
     Tick,
 )
@@ -110,8 +111,8 @@ class PairRules(OwnSide, BrokerSide):
                 self._heard_ack(wearer, message, at)
             case HeardState(wearer, message, at):
                 self._heard_state(wearer, message, at)
-            case HeardHub(hub, message, _, at):
-                if self.hubs.heard(hub, message, at):
+            case HeardHub(hub, message, alive, at):
+                if self.hubs.heard(hub, message, alive=alive, at=at):
                     # A (re)started hub may count its signals afresh (a store lost, say).
                     for wearer in message.wearers:
                         if wearer in self.remote:
@@ -131,10 +132,11 @@ class PairRules(OwnSide, BrokerSide):
             local = self.local[name]
             local.next_seq = level.next_seq
             if level.level is None:
-                if level.signal_id is not None and level.since is not None:
-                    local.state = StateMessage(
-                        signal="clear", id=level.signal_id, since=level.since
-                    )
+                if level.signal_id is not None:
+                    # Clear now, whatever the last signal said (a link pause ends with the
+                    # hub): said as a state of its own, so a partner who saw the pause
+                    # learns it is over.
+                    self._restate_clear(local)
                 continue
             local.classifier.hold(level.level)
             self._record(StateRestored(name, level.level, level.since))
@@ -142,6 +144,14 @@ class PairRules(OwnSide, BrokerSide):
             self._emit(local, level.level, SignalSource.LINK, at, at)
         out, self._out = self._out, []
         return out
+
+    def _restate_clear(self, local: LocalWearer) -> None:
+        local.state = StateMessage(
+            signal="clear", id=self._new_id(), seq=local.next_seq, since=self._wall()
+        )
+        local.next_seq += 1
+        saved = SavedLevel(None, local.state.id, local.state.since, local.next_seq)
+        self._out.append(Save(local.name, saved))
 
     def partner_level(self, wearer: str) -> ComfortSignal | None:
         partner = self.local[wearer].partner

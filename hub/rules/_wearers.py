@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hub._messages import SignalMessage, StateMessage
+from hub._messages import AckMessage, SignalMessage, StateMessage
 from hub.rules._memory import Recent
 from signals import ComfortSignal, GestureClassifier
 
@@ -57,6 +57,9 @@ class LocalWearer:
     # The retained state this side last published, said again on every (re)connect; None
     # until this side has said anything (a hub that forgot must not clear a level).
     state: StateMessage | None = None
+    # The last acknowledgement sent, retained and said again on every (re)connect too: an
+    # ack on its way when the broker lost everything still reaches the signaller.
+    last_ack: AckMessage | None = None
     next_seq: int = 0
     holds: set[LinkHold] = field(default_factory=set)
     pending: Pending | None = None
