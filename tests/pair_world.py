@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from hub._messages import AckMessage, HubStatusMessage, SignalMessage, StateMessage
 from hub.rules import (
@@ -31,13 +32,20 @@ from hub.rules import (
     SessionSettings,
     Tick,
 )
-from signals import ComfortSignal
+from signals import ComfortSignal, SignalSource
 
 PAIR = ("alex", "sam")
 SETTINGS = SessionSettings(realert_interval_s=5.0)
 # mosquitto drops a silent client after 1.5 keepalives (3 s), but was seen taking more than
 # 6 s on a busy machine: the rules must not count on it.
 KEEPALIVE_DROP_S = 6.0
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def signal_message(message_id: str, seq: int, signal: ComfortSignal) -> SignalMessage:
+    return SignalMessage(id=message_id, seq=seq, signal=signal, source=SignalSource.TAP, at=AT)
+
 
 WireMessage = SignalMessage | AckMessage | StateMessage | HubStatusMessage
 

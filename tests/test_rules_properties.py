@@ -30,14 +30,13 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from firmware_bridge import LinkState
-from hub._events import AckSent, PartnerAlerted, SignalSent
+from hub._events import AckSent, SignalSent
 from hub._messages import AckMessage, SignalMessage
 from hub.rules import (
     IDS_KEPT_PER_WEARER,
-    SILENT_AFTER_S,
     AckAsked,
     BrokerChanged,
     ContactChanged,
@@ -49,21 +48,15 @@ from hub.rules import (
     Tick,
 )
 from signals import ComfortSignal, InputEvent, InputKind
-from tests.pair_world import PAIR, SETTINGS, Delivery, SimHub, World
+from tests.pair_invariants import PARTNER, PairInvariants
+from tests.pair_world import AT, PAIR, Delivery, SimHub, World, signal_message
 
 PROPERTY_EXAMPLES = 200
 STEPS = 60
-PARTNER = {"alex": "sam", "sam": "alex"}
-# Invariant 6: silent for SILENT_AFTER_S, noticed at the next tick (steps of 0.5 s).
-GONE_NOTICED_WITHIN_S = SILENT_AFTER_S + 1.0
 WEARERS = st.sampled_from(PAIR)
 
 
-def severity(level: ComfortSignal | str | None) -> int:
-    return ComfortSignal(level).severity if level not in (None, "clear") else 0
-
-
-class PairMachine(RuleBasedStateMachine):
+class PairMachine(PairInvariants, RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.world = World()
@@ -80,17 +73,6 @@ class PairMachine(RuleBasedStateMachine):
         self.acked_at: dict[str, float] = {}
         self.emptied_at = 0.0
 
-    # -- helpers ----------------------------------------------------------------------------
-
-    def _hub(self, wearer: str) -> SimHub:
-        return self.world.hubs[wearer]
-
-    def _held(self, wearer: str) -> ComfortSignal | None:
-        rules = self._hub(wearer).rules
-        if rules is None:
-            return self.world.level_held(wearer)
-        return rules.local[wearer].classifier.held
-
     def _feed_gesture(self, wearer: str, kind: InputKind, count: int, held_s: float) -> None:
         hub = self._hub(wearer)
         for _ in range(count):
@@ -98,10 +80,6 @@ class PairMachine(RuleBasedStateMachine):
             if hub.running:
                 event = InputEvent(kind, self.world.now, held_s=held_s)
                 self.world.feed(hub, Gesture(wearer, event, self.world.now))
-
-    def _belief(self, wearer: str) -> ComfortSignal | None:
-        rules = self._hub(PARTNER[wearer]).rules
-        return rules.remote[wearer].level if rules is not None else None
 
     def _deliver(self, hub: SimHub, index: int) -> None:
         delivery = hub.inbox.pop(index)
@@ -180,13 +158,7 @@ class PairMachine(RuleBasedStateMachine):
         hub = self._hub(wearer)
         if hub.running:
             signal = ComfortSignal.RESUME if resume else ComfortSignal.STOP
-            forged = SignalMessage(
-                id=f"forged-{self.world.now}",
-                seq=99,
-                signal=signal,
-                source="tap",
-                at="2026-01-01T00:00:00Z",
-            )  # type: ignore[arg-type]
+            forged = signal_message(f"forged-{self.world.now}", 99, signal)
             self.world.feed(hub, HeardSignal(wearer, forged, self.world.now))
 
     @rule(wearer=WEARERS)
@@ -195,22 +167,16 @@ class PairMachine(RuleBasedStateMachine):
         hub = self._hub(wearer)
         sent = [r.message.id for r in hub.records if isinstance(r, SignalSent)]
         if hub.running and sent:
-            ack = AckMessage(id=sent[-1], by="mallory", at="2026-01-01T00:00:00Z")  # type: ignore[arg-type]
+            ack = AckMessage(id=sent[-1], by="mallory", at=AT)
             self.world.feed(hub, HeardAck(PARTNER[wearer], ack, self.world.now))
 
     @rule(wearer=WEARERS)
     def junk_flood(self, wearer: str) -> None:
         hub = self._hub(wearer)
-        if hub.running:
+        if hub.rules is not None and hub.running:
             for number in range(IDS_KEPT_PER_WEARER + 8):
-                junk = SignalMessage(
-                    id=f"junk-{number}",
-                    seq=number,
-                    signal=ComfortSignal.STOP,
-                    source="tap",
-                    at="2026-01-01T00:00:00Z",
-                )  # type: ignore[arg-type]
-                hub.rules.feed(HeardSignal(f"junk{number}", junk, self.world.now))  # type: ignore[union-attr]
+                junk = signal_message(f"junk-{number}", number, ComfortSignal.STOP)
+                hub.rules.feed(HeardSignal(f"junk{number}", junk, self.world.now))
 
     # -- faults and time --------------------------------------------------------------------
 
@@ -289,30 +255,7 @@ class PairMachine(RuleBasedStateMachine):
             self._drain()
             world.advance(4.0)
             self._drain()
-        for wearer in PAIR:
-            rules = self._hub(wearer).rules
-            assert rules is not None
-            local = rules.local[wearer]
-            assert self._belief(wearer) == local.effective_level, f"sides disagree on {wearer}"
-            assert not local.unreachable, f"{wearer} still told the partner is unreachable"
-            pending = local.pending
-            if pending is not None and severity(pending.message.signal) >= 2:
-                partner = self._hub(PARTNER[wearer]).rules
-                assert partner is not None
-                level = partner.local[PARTNER[wearer]].effective_level
-                assert severity(level) >= 2, f"{wearer} still alerted to a lifted {pending}"
-            signaller = self._hub(PARTNER[wearer]).rules
-            assert signaller is not None
-            own = signaller.local[PARTNER[wearer]].sent
-            for record in self._hub(wearer).records:
-                if not isinstance(record, AckSent) or record.message.id not in own:
-                    continue
-                # An ack is not retained: one on its way when the broker lost everything is
-                # lost (the partner still stopped being alerted).
-                if self.acked_at.get(record.message.id, 0.0) > self.emptied_at:
-                    assert record.message.id in world.wrists[PARTNER[wearer]].confirmed, (
-                        f"{wearer}'s ack of {record.message.id} was never confirmed"
-                    )
+        self.check_agreement()
 
     def _drain(self) -> None:
         for _ in range(10_000):
@@ -320,76 +263,6 @@ class PairMachine(RuleBasedStateMachine):
             if not ready:
                 return
             self._deliver(ready[0], 0)
-
-    # -- the invariants -------------------------------------------------------------------
-
-    @invariant()
-    def levels_fall_only_by_their_wearers_resume(self) -> None:
-        for wearer in PAIR:
-            held = self._held(wearer)
-            if severity(held) < severity(self.levels[wearer]):
-                assert wearer in self.resumed, f"{wearer}'s {self.levels[wearer]} lifted"
-            self.levels[wearer] = held
-            belief = self._belief(wearer)
-            if severity(belief) < severity(self.beliefs[wearer]):
-                assert wearer in self.told, f"{wearer}'s {self.beliefs[wearer]} lifted by a fault"
-            self.beliefs[wearer] = belief
-        self.resumed.clear()
-        self.told.clear()
-
-    @invariant()
-    def a_waiting_pause_or_stop_stays_and_is_alerted_again(self) -> None:
-        interval = SETTINGS.realert_interval_s
-        for wearer in PAIR:
-            hub = self._hub(wearer)
-            if hub.rules is None:
-                continue
-            for record in hub.records[self.seen_records[wearer] :]:
-                if isinstance(record, PartnerAlerted):
-                    key = (hub.incarnation, wearer, record.message.id)
-                    self.alerts[key] = self.alerts.get(key, 0) + 1
-                    assert self.alerts[key] == 1, f"{record.message} alerted {wearer} twice"
-                    if record.message.signal is ComfortSignal.RESUME:
-                        self.expected_pending[wearer] = None
-                    elif record.message.signal.is_level:
-                        is_pause_or_stop = severity(record.message.signal) >= 2
-                        self.expected_pending[wearer] = (
-                            record.message.id if is_pause_or_stop else None
-                        )
-                elif isinstance(record, AckSent):
-                    self.expected_pending[wearer] = None
-                    self.acked_at.setdefault(record.message.id, self.world.now)
-            self.seen_records[wearer] = len(hub.records)
-            pending = hub.rules.local[wearer].pending
-            if self.expected_pending[wearer] is not None:
-                assert pending is not None and severity(pending.message.signal) >= 2, (
-                    f"{wearer}'s waiting pause or stop went away unacknowledged"
-                )
-            if pending is not None and severity(pending.message.signal) >= 2 and hub.running:
-                felt = [
-                    t for t, _, i in self.world.wrists[wearer].buzzes if i == pending.message.id
-                ]
-                assert felt and self.world.now - max(felt) <= interval + 0.5, (
-                    f"{wearer} not re-alerted to {pending.message.signal}"
-                )
-
-    @invariant()
-    def confirmed_at_most_once(self) -> None:
-        for wrist in self.world.wrists.values():
-            assert len(set(wrist.confirmed)) == len(wrist.confirmed)
-
-    @invariant()
-    def a_gone_partner_hub_is_noticed(self) -> None:
-        now = self.world.now
-        for wearer, since in self.gone_since.items():
-            partner = self._hub(PARTNER[wearer])
-            rules = partner.rules
-            if rules is None or not partner.running or not partner.connected:
-                continue
-            if not rules.hubs.serving(wearer):
-                continue
-            if now - max(since, self.connected_since[PARTNER[wearer]]) >= GONE_NOTICED_WITHIN_S:
-                assert rules.local[PARTNER[wearer]].unreachable, f"{wearer}'s hub gone unnoticed"
 
 
 TestPairRules = PairMachine.TestCase
