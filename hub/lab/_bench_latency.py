@@ -1,0 +1,191 @@
+"""``comfort-hub bench latency``: what the hub adds to a signal's way, against a bare MQTT hop.
+
+Each sample runs from the moment the signaller's simulated watch hands its notification to
+bleak's callback (the hub's first sight of the gesture) to the moment the partner's
+simulated watch receives the buzz command, through the real drivers, links, session, alert
+player and, with the partners on two hubs, the MQTT relay and the broker. The same run
+measures a bare QoS 1 publish-to-subscriber hop through the same broker with the same client
+library, so the ratio can be compared between runs and machines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiomqtt
+
+from firmware_bridge import BleBackends
+from firmware_bridge.bangle import BangleDriver
+from firmware_bridge.sim import SimRadio, SimulatedBangle
+from hub._broker import BrokerAddress
+from hub._hub import Hub, WearerDevice
+from hub._session import SessionSettings
+from hub.lab._figures import Latency
+
+# The signals measured, each by the gesture that makes it on a Bangle.js.
+KINDS = ("slow_down", "pause", "stop", "resume")
+# After a cycle, so every alert has finished playing and nothing queues behind the next.
+SETTLE_S = 1.0
+# A hub and its simulated watches connect within this, or the run fails.
+READY_TIMEOUT_S = 15.0
+# A buzz slower than this is a lost signal, not a slow one.
+BUZZ_TIMEOUT_S = 5.0
+# Re-alerts would add buzzes nobody measures.
+NO_REALERTS = SessionSettings(realert_interval_s=3600)
+
+
+@dataclass(slots=True)
+class PathResult:
+    label: str
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    @property
+    def all(self) -> Latency:
+        return Latency(tuple(ms for samples in self.by_kind.values() for ms in samples))
+
+    def kind(self, name: str) -> Latency:
+        return Latency(tuple(self.by_kind[name]))
+
+
+async def bare_hop(broker: BrokerAddress, count: int) -> Latency:
+    """One QoS 1 message from a client to another through the broker: the floor."""
+    received: asyncio.Queue[float] = asyncio.Queue()
+    topic = f"comfort-bench/{time.monotonic_ns()}/hop"
+    async with (
+        aiomqtt.Client(
+            broker.host, broker.port, username=broker.username, password=broker.password
+        ) as rx,
+        aiomqtt.Client(
+            broker.host, broker.port, username=broker.username, password=broker.password
+        ) as tx,
+    ):
+        await rx.subscribe(topic, qos=1)
+
+        async def listen() -> None:
+            async for _ in rx.messages:
+                received.put_nowait(time.perf_counter())
+
+        listener = asyncio.create_task(listen())
+        samples = []
+        try:
+            for _ in range(count):
+                sent = time.perf_counter()
+                await tx.publish(topic, b"x", qos=1)
+                async with asyncio.timeout(BUZZ_TIMEOUT_S):
+                    samples.append((await received.get() - sent) * 1000)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+    return Latency(tuple(samples))
+
+
+@contextlib.asynccontextmanager
+async def _pair(
+    broker: BrokerAddress, two_hubs: bool
+) -> AsyncIterator[tuple[SimulatedBangle, SimulatedBangle]]:
+    radio = SimRadio()
+    alex = radio.add(SimulatedBangle("BE:0C:00:00:00:01"))
+    sam = radio.add(SimulatedBangle("BE:0C:00:00:00:02"))
+    backends = BleBackends(radio.client_backend(), radio.scanner_backend())
+    layouts = [[("alex", alex)], [("sam", sam)]] if two_hubs else [[("alex", alex), ("sam", sam)]]
+    pair_id = f"bench{time.monotonic_ns() % 10**9}"
+    hubs = [
+        Hub(
+            pair_id,
+            ("alex", "sam"),
+            [WearerDevice(name, watch.address, BangleDriver()) for name, watch in layout],
+            broker,
+            observer=lambda event: None,
+            backends=backends,
+            settings=NO_REALERTS,
+        )
+        for layout in layouts
+    ]
+    tasks = [asyncio.create_task(hub.run()) for hub in hubs]
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            for hub in hubs:
+                await hub.ready()
+        yield alex, sam
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def wrist_to_wrist(broker: BrokerAddress, cycles: int, *, two_hubs: bool) -> PathResult:
+    """Per cycle: a double tap (slow_down), a third (pause) and a fourth tap (stop), each
+    sent as soon as the previous buzz arrived, then two presses (resume)."""
+    label = "two hubs, through the broker" if two_hubs else "one hub, partner alerted directly"
+    result = PathResult(label)
+    async with _pair(broker, two_hubs) as (alex, sam):
+        for _ in range(cycles):
+            result.by_kind["slow_down"].append(await _timed(sam, lambda: alex.tap(double=True)))
+            result.by_kind["pause"].append(await _timed(sam, alex.tap))
+            result.by_kind["stop"].append(await _timed(sam, alex.tap))
+            await asyncio.sleep(SETTLE_S)
+            alex.press()  # a lone press is an acknowledgement: nothing to acknowledge here
+            result.by_kind["resume"].append(await _timed(sam, alex.press))
+            await asyncio.sleep(SETTLE_S)
+    return result
+
+
+async def _timed(partner: SimulatedBangle, gesture: Callable[[], bool]) -> float:
+    """Milliseconds from the gesture's notification to the partner's next buzz command."""
+    before = len(partner.buzzes)
+    started = asyncio.get_running_loop().time()
+    if not gesture():
+        raise RuntimeError("the signaller's watch is not connected")
+    async with asyncio.timeout(BUZZ_TIMEOUT_S):
+        buzzes = await partner.wait_for_buzzes(before + 1)
+    return (buzzes[before].at - started) * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyReport:
+    broker: str
+    cycles: int
+    baseline: Latency
+    paths: tuple[PathResult, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "broker": self.broker,
+            "cycles": self.cycles,
+            "baseline": self.baseline.as_json(),
+            "paths": {
+                ("two_hubs" if "two hubs" in path.label else "one_hub"): {
+                    "label": path.label,
+                    **path.all.as_json(),
+                    # The target: the hub's p99 within 2x the bare hop's, in the same run.
+                    "ratio": path.all.p99 / self.baseline.p99,
+                    "ratio_p50": path.all.p50 / self.baseline.p50,
+                    "kinds": {name: path.kind(name).as_json() for name in KINDS},
+                }
+                for path in self.paths
+            },
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"{'bare MQTT QoS 1 hop (baseline)':44s} {self.baseline.describe()}"]
+        for path in self.paths:
+            out.append(
+                f"{'gesture -> partner buzz, ' + path.label:44s} {path.all.describe()}"
+                f"  ratio p99 x{path.all.p99 / self.baseline.p99:.2f}"
+            )
+            out.extend(f"  {name:42s} {path.kind(name).describe()}" for name in KINDS)
+        return out
+
+
+async def run_latency_bench(broker: BrokerAddress, cycles: int) -> LatencyReport:
+    # A few hops first: the broker's and the client's first messages are slower.
+    await bare_hop(broker, 3)
+    baseline = await bare_hop(broker, cycles * len(KINDS))
+    one_hub = await wrist_to_wrist(broker, cycles, two_hubs=False)
+    two_hubs = await wrist_to_wrist(broker, cycles, two_hubs=True)
+    return LatencyReport(str(broker), cycles, baseline, (one_hub, two_hubs))
