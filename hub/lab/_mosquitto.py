@@ -47,6 +47,8 @@ async def local_mosquitto() -> AsyncIterator[RunningBroker]:
             f"user {getpass.getuser()}\nlog_dest file {log}\nlog_type error\n"
             # Hundreds of hubs at once in `bench scale`: no connection limit below that.
             "max_connections -1\n"
+            # As config/mosquitto/mosquitto.conf: no message waits behind a delayed ACK.
+            "set_tcp_nodelay true\n"
         )
         process = await asyncio.create_subprocess_exec(
             mosquitto_binary(),
