@@ -42,7 +42,6 @@ from signals._tap_calibration import (
 )
 from signals._tap_corpus import (
     VIGOROUS_MOTIONS,
-    CorpusSettings,
     SyntheticRecording,
     TapPattern,
     lay_tap,
@@ -89,7 +88,6 @@ __all__ = [
     "ComfortSignal",
     "ContactLost",
     "ContactRestored",
-    "CorpusSettings",
     "GestureClassifier",
     "GestureVocabulary",
     "HapticPattern",
