@@ -31,6 +31,7 @@ from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub.lab._bench_band import BuzzingStrap, BuzzingStrapDriver
 from hub.lab._figures import Latency
+from hub.lab._heap import settled_heap
 from hub.lab._tap_stream import RATE_HZ, SAMPLES_PER_FRAME, TapStream, build_stream
 
 # The target: this many milliseconds at p99, tap to partner buzz.
@@ -184,7 +185,8 @@ async def _pairs(
     try:
         async with asyncio.timeout(max(20.0, READY_S_PER_PAIR * pairs)):
             await asyncio.gather(*(hub.ready() for hub, _ in hubs))
-        yield hubs
+        with settled_heap():
+            yield hubs
     finally:
         for task in tasks:
             task.cancel()
