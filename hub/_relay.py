@@ -24,7 +24,7 @@ from typing import Literal, Protocol, TypeVar
 import aiomqtt
 
 from firmware_bridge import Backoff
-from hub._broker import BrokerAddress
+from hub._broker import NO_DELAY, BrokerAddress
 from hub._messages import (
     AckMessage,
     AnyMessage,
@@ -167,6 +167,7 @@ class MqttRelay:
             clean_session=False,
             keepalive=KEEPALIVE_S,
             will=aiomqtt.Will(status_topic, self._status("offline"), qos=1, retain=True),
+            socket_options=NO_DELAY,
             # Every wait is bounded here with asyncio.timeout instead: aiomqtt's own timeouts
             # use asyncio.wait_for, which on Python 3.11 can swallow a cancellation.
             timeout=math.inf,

@@ -22,7 +22,7 @@ import aiomqtt
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._broker import BrokerAddress
+from hub._broker import NO_DELAY, BrokerAddress
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub.lab._figures import Latency
@@ -57,12 +57,8 @@ async def bare_hop(broker: BrokerAddress, count: int) -> Latency:
     received: asyncio.Queue[float] = asyncio.Queue()
     topic = f"comfort-bench/{time.monotonic_ns()}/hop"
     async with (
-        aiomqtt.Client(
-            broker.host, broker.port, username=broker.username, password=broker.password
-        ) as rx,
-        aiomqtt.Client(
-            broker.host, broker.port, username=broker.username, password=broker.password
-        ) as tx,
+        _client(broker) as rx,
+        _client(broker) as tx,
     ):
         await rx.subscribe(topic, qos=1)
 
@@ -82,6 +78,17 @@ async def bare_hop(broker: BrokerAddress, count: int) -> Latency:
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
     return Latency(tuple(samples))
+
+
+def _client(broker: BrokerAddress) -> aiomqtt.Client:
+    """The same client library with the same socket options as the hub's relay."""
+    return aiomqtt.Client(
+        broker.host,
+        broker.port,
+        username=broker.username,
+        password=broker.password,
+        socket_options=NO_DELAY,
+    )
 
 
 @contextlib.asynccontextmanager
