@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import aiomqtt
 
@@ -26,6 +28,7 @@ from hub._broker import NO_DELAY, BrokerAddress
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub.lab._figures import Latency
+from hub.lab._partner_hub import PARTNER_ADDRESS, PASSWORD_VARIABLE, USER_VARIABLE
 
 # The signals measured, each by the gesture that makes it on a Bangle.js.
 KINDS = ("slow_down", "pause", "stop", "resume")
@@ -91,44 +94,145 @@ def _client(broker: BrokerAddress) -> aiomqtt.Client:
     )
 
 
+class _Partner(Protocol):
+    """Where the partner's buzzes are counted and timed (on the monotonic clock)."""
+
+    def count(self) -> int: ...
+    async def buzz_at(self, number: int) -> float: ...
+
+
+class _LocalPartner:
+    def __init__(self, watch: SimulatedBangle) -> None:
+        self._watch = watch
+
+    def count(self) -> int:
+        return len(self._watch.buzzes)
+
+    async def buzz_at(self, number: int) -> float:
+        return (await self._watch.wait_for_buzzes(number))[number - 1].at
+
+
+class _RemotePartner:
+    """The partner's hub and watch in a process of their own (``hub.lab._partner_hub``)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+        self._buzzes: list[float] = []
+        self._heard = asyncio.Event()
+
+    async def until_ready(self) -> None:
+        assert self._process.stdout is not None
+        line = await self._process.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"the partner's hub did not start: {line!r}")
+
+    async def listen(self) -> None:
+        assert self._process.stdout is not None
+        async for line in self._process.stdout:
+            word, _, at = line.decode().partition(" ")
+            if word == "buzz":
+                self._buzzes.append(float(at))
+                self._heard.set()
+
+    def count(self) -> int:
+        return len(self._buzzes)
+
+    async def buzz_at(self, number: int) -> float:
+        while len(self._buzzes) < number:
+            self._heard.clear()
+            await self._heard.wait()
+        return self._buzzes[number - 1]
+
+
+def _hub(
+    pair_id: str,
+    name: str,
+    watch: SimulatedBangle,
+    broker: BrokerAddress,
+    backends: BleBackends,
+    partner_watch: SimulatedBangle | None = None,
+) -> Hub:
+    devices = [WearerDevice(name, watch.address, BangleDriver())]
+    if partner_watch is not None:
+        devices.append(WearerDevice("sam", partner_watch.address, BangleDriver()))
+    return Hub(
+        pair_id,
+        ("alex", "sam"),
+        devices,
+        broker,
+        observer=lambda event: None,
+        backends=backends,
+        settings=NO_REALERTS,
+    )
+
+
 @contextlib.asynccontextmanager
 async def _pair(
     broker: BrokerAddress, two_hubs: bool
-) -> AsyncIterator[tuple[SimulatedBangle, SimulatedBangle]]:
+) -> AsyncIterator[tuple[SimulatedBangle, _Partner]]:
     radio = SimRadio()
     alex = radio.add(SimulatedBangle("BE:0C:00:00:00:01"))
-    sam = radio.add(SimulatedBangle("BE:0C:00:00:00:02"))
     backends = BleBackends(radio.client_backend(), radio.scanner_backend())
-    layouts = [[("alex", alex)], [("sam", sam)]] if two_hubs else [[("alex", alex), ("sam", sam)]]
     pair_id = f"bench{time.monotonic_ns() % 10**9}"
-    hubs = [
-        Hub(
-            pair_id,
-            ("alex", "sam"),
-            [WearerDevice(name, watch.address, BangleDriver()) for name, watch in layout],
-            broker,
-            observer=lambda event: None,
-            backends=backends,
-            settings=NO_REALERTS,
-        )
-        for layout in layouts
-    ]
-    tasks = [asyncio.create_task(hub.run()) for hub in hubs]
+    async with contextlib.AsyncExitStack() as stack:
+        if two_hubs:
+            partner: _Partner = await stack.enter_async_context(_partner_process(broker, pair_id))
+            hub = _hub(pair_id, "alex", alex, broker, backends)
+        else:
+            sam = radio.add(SimulatedBangle(PARTNER_ADDRESS))
+            partner = _LocalPartner(sam)
+            hub = _hub(pair_id, "alex", alex, broker, backends, partner_watch=sam)
+        running = asyncio.create_task(hub.run())
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                await hub.ready()
+            yield alex, partner
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def _partner_process(broker: BrokerAddress, pair_id: str) -> AsyncIterator[_RemotePartner]:
+    secrets = {USER_VARIABLE: broker.username, PASSWORD_VARIABLE: broker.password}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub.lab._partner_hub",
+        str(broker),
+        pair_id,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, **{key: value for key, value in secrets.items() if value}},
+    )
+    partner = _RemotePartner(process)
+    listening: asyncio.Task[None] | None = None
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
-            for hub in hubs:
-                await hub.ready()
-        yield alex, sam
+            await partner.until_ready()
+        listening = asyncio.create_task(partner.listen())
+        yield partner
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if process.returncode is None:
+            process.terminate()
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        if listening is not None:
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
 
 
 async def wrist_to_wrist(broker: BrokerAddress, cycles: int, *, two_hubs: bool) -> PathResult:
     """Per cycle: a double tap (slow_down), a third (pause) and a fourth tap (stop), each
     sent as soon as the previous buzz arrived, then two presses (resume)."""
-    label = "two hubs, through the broker" if two_hubs else "one hub, partner alerted directly"
+    label = (
+        "two hubs (two processes), through the broker"
+        if two_hubs
+        else "one hub, partner alerted directly"
+    )
     result = PathResult(label)
     async with _pair(broker, two_hubs) as (alex, sam):
         for _ in range(cycles):
@@ -142,15 +246,16 @@ async def wrist_to_wrist(broker: BrokerAddress, cycles: int, *, two_hubs: bool) 
     return result
 
 
-async def _timed(partner: SimulatedBangle, gesture: Callable[[], bool]) -> float:
+async def _timed(partner: _Partner, gesture: Callable[[], bool]) -> float:
     """Milliseconds from the gesture's notification to the partner's next buzz command."""
-    before = len(partner.buzzes)
+    before = partner.count()
+    # The event loop's clock is the monotonic one, as the partner's process reports in.
     started = asyncio.get_running_loop().time()
     if not gesture():
         raise RuntimeError("the signaller's watch is not connected")
     async with asyncio.timeout(BUZZ_TIMEOUT_S):
-        buzzes = await partner.wait_for_buzzes(before + 1)
-    return (buzzes[before].at - started) * 1000
+        buzzed_at = await partner.buzz_at(before + 1)
+    return (buzzed_at - started) * 1000
 
 
 @dataclass(frozen=True, slots=True)
