@@ -28,7 +28,6 @@ from hub._broker import NO_DELAY, BrokerAddress
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub.lab._figures import Latency
-from hub.lab._partner_hub import PARTNER_ADDRESS, PASSWORD_VARIABLE, USER_VARIABLE
 
 # The signals measured, each by the gesture that makes it on a Bangle.js.
 KINDS = ("slow_down", "pause", "stop", "resume")
@@ -38,6 +37,12 @@ SETTLE_S = 1.0
 READY_TIMEOUT_S = 15.0
 # A buzz slower than this is a lost signal, not a slow one.
 BUZZ_TIMEOUT_S = 5.0
+# The partner's watch; on the two-hub path it lives in hub.lab._partner_hub's process, which
+# is run by name and so must not be imported here (runpy warns about a module run twice).
+PARTNER_ADDRESS = "BE:0C:00:00:00:02"
+# Where that process finds the broker's credentials.
+USER_VARIABLE = "COMFORT_BENCH_MQTT_USER"
+PASSWORD_VARIABLE = "COMFORT_BENCH_MQTT_PASSWORD"
 # Re-alerts would add buzzes nobody measures.
 NO_REALERTS = SessionSettings(realert_interval_s=3600)
 

@@ -24,10 +24,8 @@ from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
+from hub.lab._bench_latency import PARTNER_ADDRESS, PASSWORD_VARIABLE, USER_VARIABLE
 
-PARTNER_ADDRESS = "BE:0C:00:00:00:02"
-USER_VARIABLE = "COMFORT_BENCH_MQTT_USER"
-PASSWORD_VARIABLE = "COMFORT_BENCH_MQTT_PASSWORD"
 READY_TIMEOUT_S = 15.0
 
 
