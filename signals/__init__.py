@@ -42,6 +42,7 @@ from signals._tap_calibration import (
 )
 from signals._tap_corpus import (
     VIGOROUS_MOTIONS,
+    CorpusSettings,
     SyntheticRecording,
     TapPattern,
     lay_tap,
@@ -88,6 +89,7 @@ __all__ = [
     "ComfortSignal",
     "ContactLost",
     "ContactRestored",
+    "CorpusSettings",
     "GestureClassifier",
     "GestureVocabulary",
     "HapticPattern",
