@@ -1,7 +1,8 @@
 """``comfort-hub bench latency|scale|detect|timeline``: performance figures beside a baseline.
 
-Each prints a table, or with ``--json`` one JSON object; ``--quick`` runs a small version
-(the test command runs them so, to keep them working). The code lives in ``hub.lab``.
+latency, scale and detect each print a table, or with ``--json`` one JSON object; ``--quick``
+runs a small version (the test command runs them so, to keep them working). Their code lives
+in ``hub.lab``.
 """
 
 from __future__ import annotations
