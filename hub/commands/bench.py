@@ -194,7 +194,7 @@ def _detect(args: argparse.Namespace) -> int:
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    from hub._bench_timeline import run_timeline_bench
+    from hub.lab._bench_timeline import run_timeline_bench
 
     if not 0 < args.hours <= 24:
         print("comfort-hub bench timeline: --hours must be more than 0 and at most 24")
