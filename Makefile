@@ -29,9 +29,11 @@ pytest: venv
 	@scripts/ensure-system-packages.sh
 	$(BIN)/pytest
 
+# The figures docs/performance.md reports, in full (the test command runs them --quick).
 bench: venv
-	$(BIN)/comfort-hub bench taps
-	$(BIN)/comfort-hub bench relay
+	$(BIN)/comfort-hub bench detect
+	$(BIN)/comfort-hub bench latency
+	$(BIN)/comfort-hub bench scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,5 +1,6 @@
 """A mosquitto configuration for the pairs' hubs: no anonymous access, one user per hub, an
-ACL that lets a hub read its pair's topics and write only its own wearers' and its own status.
+ACL that lets a hub read its pair's topics and write only its own wearers' topics and its own
+status and heartbeat (``hub/<hub-id>/status`` and ``hub/<hub-id>/alive``).
 
 Passwords never pass through a command line: the password file is written in plain text and
 hashed in place with ``mosquitto_passwd -U``.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub._private_files import write_private
-from hub._topics import ROOT, TopicKind, check_name
+from hub._topics import ROOT, HubTopicKind, TopicKind, check_name
 
 # The wearer topics a hub publishes on for its own wearers (rehearsal included).
 WRITTEN_KINDS = [*TopicKind, "rehearsal"]
@@ -49,8 +50,13 @@ class HubAccount:
         return cls(name, pair, names)
 
     @property
-    def status_topic(self) -> str:
-        return f"{ROOT}/{self.pair}/hub/{self.name}/status"
+    def hub_id(self) -> str:
+        # The id a hub takes in its topics: the wearers it serves, as the Hub names itself.
+        return "-".join(sorted(self.wearers))
+
+    @property
+    def hub_topics(self) -> list[str]:
+        return [f"{ROOT}/{self.pair}/hub/{self.hub_id}/{kind}" for kind in HubTopicKind]
 
     def password_variable(self) -> str:
         return "COMFORT_HUB_BROKER_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", self.name.upper())
@@ -74,10 +80,7 @@ def acl(accounts: list[HubAccount]) -> str:
         lines += [
             f"topic write {prefix}/{w}/{kind}" for w in account.wearers for kind in WRITTEN_KINDS
         ]
-        lines.append(f"topic write {account.status_topic}")
-        # Hubs of this version still announce themselves on the pair's shared status topic;
-        # the per-hub topic above replaces it once every hub uses it.
-        lines.append(f"topic write {prefix}/hub/status")
+        lines += [f"topic write {topic}" for topic in account.hub_topics]
     return "\n".join(lines) + "\n"
 
 

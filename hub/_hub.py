@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -12,10 +11,10 @@ from hub._alerts import AlertPlayer
 from hub._broker import BrokerAddress
 from hub._events import Refused
 from hub._pair_key import PairKey
+from hub._ports import LevelStore
 from hub._relay import MqttRelay
 from hub._session import Observer, PairSession, SessionSettings
 from hub._signing import MessageSeal, SealRefused
-from hub._store import StateStore
 from hub._topics import Topics, check_name
 from hub.practice import Practice, PracticeRecords
 
@@ -43,8 +42,8 @@ class Hub:
         observer: Observer,
         backends: BleBackends | None = None,
         settings: SessionSettings | None = None,
-        store: StateStore | None = None,
-        client_id: str | None = None,
+        store: LevelStore | None = None,
+        hub_id: str | None = None,
         practice_records: PracticeRecords | None = None,
         seal: MessageSeal | None = None,
     ) -> None:
@@ -53,10 +52,15 @@ class Hub:
         for name in pair:
             check_name("wearer", name)
         self.topics = Topics(check_name("pair", pair_id))
+        wearers = [device.wearer for device in devices]
+        # Stable across restarts (the broker keeps the hub's session under it), and
+        # distinct for hubs serving different wearers.
+        self.hub_id = check_name("hub id", hub_id or "-".join(sorted(wearers)) or "none")
         self.relay = MqttRelay(
             broker,
             self.topics,
-            client_id=client_id or f"comfort-hub-{pair_id}-{uuid.uuid4().hex[:8]}",
+            hub_id=self.hub_id,
+            wearers=wearers,
             seal=seal or MessageSeal(PairKey.generate(pair_id)),
             on_refused=self._report_refusal,
         )
@@ -80,6 +84,7 @@ class Hub:
             observer=observer,
             settings=settings,
             store=store,
+            hub_id=self.hub_id,
         )
         self.practice = Practice(
             self.session,

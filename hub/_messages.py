@@ -54,7 +54,23 @@ class StateMessage(_Message):
 
     signal: ComfortSignal | Literal["clear"]
     id: Identifier | None = None
+    # The seq of the signal that set it: a receiver orders states and signals by it.
+    seq: int | None = Field(default=None, ge=0)
     since: datetime
+
+
+class HubStatusMessage(_Message):
+    """``comfort/v1/<pair>/hub/<hub-id>/status`` (retained; ``offline`` is the hub's last will)
+    and ``.../alive`` (the same object every second while the hub runs, not retained)."""
+
+    status: Literal["online", "offline"]
+    hub: Identifier
+    # The wearers this hub serves: a partner's hub being gone pauses them.
+    wearers: list[Identifier] = Field(max_length=2)
+    at: datetime
+
+
+AnyMessage = SignalMessage | AckMessage | StateMessage | HubStatusMessage
 
 
 def new_signal_id() -> str:

@@ -2,36 +2,47 @@
 
 Outgoing messages wait in an outbox until the broker has acknowledged them (QoS 1), so a
 signal made while the broker is away is sent once it is back; receivers drop the
-duplicates that at-least-once delivery brings.
+duplicates that at-least-once delivery brings. The hub keeps a persistent MQTT session (a
+stable client id, no clean session), so what is published for it while it is away is kept
+for it by the broker. It announces itself on its own retained status topic (``offline`` as
+its last will) and sends a heartbeat every second, so its partner's hub notices it frozen.
+
+Every outgoing payload is serialised in :meth:`MqttRelay._serialise` and every incoming one
+decoded in :meth:`MqttRelay._decode`: the one place each for anything that wraps payloads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypeVar
 
 import aiomqtt
 
 from firmware_bridge import Backoff
-from hub._broker import BrokerAddress
+from hub._broker import NO_DELAY, BrokerAddress
 from hub._messages import (
     AckMessage,
+    AnyMessage,
+    HubStatusMessage,
     MessageError,
     SignalMessage,
     StateMessage,
     decode,
+    utc_now,
 )
 from hub._signing import MessageSeal, SealRefused
-from hub._topics import TopicKind, Topics
+from hub._topics import HubTopicKind, TopicKind, Topics
+from hub.rules import ALIVE_INTERVAL_S
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", SignalMessage, AckMessage, StateMessage, HubStatusMessage)
 
 # The broker declares this hub gone (and publishes its will) after 1.5 keepalives of
 # silence; short, because the partners are told to pause when their hub is gone.
@@ -62,7 +73,14 @@ class RelayListener(Protocol):
     def on_ack(self, wearer: str, message: AckMessage) -> None: ...
     def on_state(self, wearer: str, message: StateMessage) -> None: ...
     def on_broker(self, connected: bool) -> None: ...
-    def on_hub_status(self, online: bool) -> None: ...
+    def on_hub(self, hub: str, message: HubStatusMessage, *, alive: bool) -> None: ...
+
+
+_KINDS: dict[type[SignalMessage | AckMessage | StateMessage], TopicKind] = {
+    SignalMessage: TopicKind.SIGNAL,
+    AckMessage: TopicKind.ACK,
+    StateMessage: TopicKind.STATE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +96,19 @@ class MqttRelay:
         broker: BrokerAddress,
         topics: Topics,
         *,
-        client_id: str,
+        hub_id: str,
+        wearers: list[str],
+        client_id: str | None = None,
         seal: MessageSeal,
         on_refused: Callable[[str, SealRefused], None] = lambda topic, refusal: None,
     ) -> None:
         self.broker = broker
         self.topics = topics
-        self.client_id = client_id
+        self.hub_id = hub_id
+        self.wearers = wearers
+        # Stable across restarts: the broker keeps this hub's session (and what is queued
+        # for it) under this id.
+        self.client_id = client_id or f"comfort-hub-{topics.pair}-{hub_id}"
         self.connected = asyncio.Event()
         self.bad_payloads = 0
         # Messages not sealed with the pair's key, or replaying an old counter.
@@ -98,22 +122,35 @@ class MqttRelay:
 
     # -- publishing -------------------------------------------------------------------------
 
-    def publish_signal(self, wearer: str, message: SignalMessage) -> None:
-        self._enqueue(_Outgoing(self.topics.signal(wearer), message.to_json(), retain=False))
-
-    def publish_ack(self, wearer: str, message: AckMessage) -> None:
-        self._enqueue(_Outgoing(self.topics.ack(wearer), message.to_json(), retain=False))
+    def publish(self, wearer: str, message: SignalMessage | AckMessage | StateMessage) -> None:
+        """Sends ``message`` on ``wearer``'s topic of its kind."""
+        kind = _KINDS[type(message)]
+        topic = self.topics.of(wearer, kind)
+        # States are retained, and so is the last ack: a hub that was away still hears it.
+        retain = kind is not TopicKind.SIGNAL
+        self._enqueue(_Outgoing(topic, self._serialise(topic, message), retain))
 
     def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
         # Its own topic: a listener of real signals never mistakes a rehearsal for one.
-        self._enqueue(_Outgoing(self.topics.rehearsal(wearer), message.to_json(), retain=False))
+        topic = self.topics.rehearsal(wearer)
+        self._enqueue(_Outgoing(topic, self._serialise(topic, message), False))
 
-    def publish_state(self, wearer: str, message: StateMessage) -> None:
-        self._enqueue(_Outgoing(self.topics.state(wearer), message.to_json(), retain=True))
+    def _serialise(self, topic: str, message: AnyMessage) -> bytes:
+        # Sealed when made, with a fresh counter: a retained state or ack published again
+        # after a reconnect is a new message, never a replay of the old one. A resend of
+        # the same outbox entry keeps its counter, which receivers take as a repeat.
+        return self._seal.seal(topic, message.to_json())
+
+    def _decode(self, model: type[M], topic: str, payload: bytes) -> M:
+        return decode(model, topic, self._seal.open(topic, payload))
+
+    def _status(self, kind: HubTopicKind, status: Literal["online", "offline"]) -> bytes:
+        message = HubStatusMessage(
+            status=status, hub=self.hub_id, wearers=self.wearers, at=utc_now()
+        )
+        return self._serialise(self.topics.hub(self.hub_id, kind), message)
 
     def _enqueue(self, outgoing: _Outgoing) -> None:
-        # Sealed once, here: a resend after a reconnect is the same message, same counter.
-        outgoing = replace(outgoing, payload=self._seal.seal(outgoing.topic, outgoing.payload))
         self._outbox.append(outgoing)
         self._drained.clear()
         self._outbox_changed.set()
@@ -142,13 +179,12 @@ class MqttRelay:
             log.warning("MQTT broker %s: %s; reconnecting in %.1f s", self.broker, reason, delay)
             await asyncio.sleep(delay)
 
-    def _status(self, status: str) -> bytes:
-        return self._seal.seal(self.topics.hub_status, json.dumps({"status": status}).encode())
-
     async def _session(self, listener: RelayListener) -> None:
+        status_topic = self.topics.hub(self.hub_id, HubTopicKind.STATUS)
         # "online" is sealed before the will, so the will's counter is the higher one and
         # an "offline" published by the broker after a crash is not refused as a replay.
-        online = self._status("online")
+        online = self._status(HubTopicKind.STATUS, "online")
+        will = self._status(HubTopicKind.STATUS, "offline")
         client = aiomqtt.Client(
             self.broker.host,
             self.broker.port,
@@ -156,8 +192,10 @@ class MqttRelay:
             password=self.broker.password,
             tls_params=_tls(self.broker),
             identifier=self.client_id,
+            clean_session=False,
             keepalive=KEEPALIVE_S,
-            will=aiomqtt.Will(self.topics.hub_status, self._status("offline"), qos=1, retain=True),
+            will=aiomqtt.Will(status_topic, will, qos=1, retain=True),
+            socket_options=NO_DELAY,
             # Every wait is bounded here with asyncio.timeout instead: aiomqtt's own timeouts
             # use asyncio.wait_for, which on Python 3.11 can swallow a cancellation.
             timeout=math.inf,
@@ -166,7 +204,7 @@ class MqttRelay:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await connection.enter_async_context(client)
-                await client.publish(self.topics.hub_status, online, qos=1, retain=True)
+                await client.publish(status_topic, online, qos=1, retain=True)
                 for topic in self.topics.subscriptions():
                     await client.subscribe(topic, qos=1)
             self.connected.set()
@@ -175,12 +213,16 @@ class MqttRelay:
                 async with asyncio.TaskGroup() as tasks:
                     tasks.create_task(self._send(client))
                     tasks.create_task(self._receive(client, listener))
+                    tasks.create_task(self._beat(client))
             except asyncio.CancelledError:
                 # A clean shutdown says goodbye itself; the will is for a crash.
                 with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
                     async with asyncio.timeout(GOODBYE_TIMEOUT_S):
                         await client.publish(
-                            self.topics.hub_status, self._status("offline"), qos=1, retain=True
+                            status_topic,
+                            self._status(HubTopicKind.STATUS, "offline"),
+                            qos=1,
+                            retain=True,
                         )
                 raise
         finally:
@@ -202,42 +244,71 @@ class MqttRelay:
             self._drained.set()
             await self._outbox_changed.wait()
 
+    async def _beat(self, client: aiomqtt.Client) -> None:
+        """The heartbeat: not retained, not queued; only its absence means anything."""
+        topic = self.topics.hub(self.hub_id, HubTopicKind.ALIVE)
+        while True:
+            # Each beat sealed afresh: a recorded beat played back is an old counter.
+            await client.publish(topic, self._status(HubTopicKind.ALIVE, "online"), qos=0)
+            await asyncio.sleep(ALIVE_INTERVAL_S)
+
     async def _receive(self, client: aiomqtt.Client, listener: RelayListener) -> None:
         async for message in client.messages:
             payload = message.payload
             if not isinstance(payload, bytes | bytearray):
                 continue
-            self._dispatch(str(message.topic), bytes(payload), listener)
+            self._dispatch(str(message.topic), bytes(payload), listener, retained=message.retain)
 
-    def _dispatch(self, topic: str, payload: bytes, listener: RelayListener) -> None:
-        if not payload:
-            return  # a cleared retained message
+    def _dispatch(
+        self, topic: str, payload: bytes, listener: RelayListener, *, retained: bool = False
+    ) -> None:
         try:
-            payload = self._seal.open(topic, payload)
+            self._hand_on(topic, payload, listener)
         except SealRefused as refusal:
-            self.refused += 1
-            log.warning("%s (%d refused so far)", refusal, self.refused)
-            self._on_refused(topic, refusal)
-            return
-        if topic == self.topics.hub_status:
-            status = json.loads(payload).get("status")
-            if status in ("online", "offline"):
-                listener.on_hub_status(status == "online")
-            return
-        parsed = self.topics.parse(topic)
-        if parsed is None:
-            return
-        wearer, kind = parsed
-        try:
-            if kind is TopicKind.SIGNAL:
-                listener.on_signal(wearer, decode(SignalMessage, topic, payload))
-            elif kind is TopicKind.ACK:
-                listener.on_ack(wearer, decode(AckMessage, topic, payload))
-            else:
-                listener.on_state(wearer, decode(StateMessage, topic, payload))
+            self._refuse(topic, refusal, retained=retained)
         except MessageError as error:
             self.bad_payloads += 1
             log.warning("%s (ignored; %d so far)", error, self.bad_payloads)
         except Exception:
             # A bug in handling one message must not stop the relay for every later one.
             log.exception("error handling a message on %s", topic)
+
+    def _refuse(self, topic: str, refusal: SealRefused, *, retained: bool) -> None:
+        if retained and refusal.stale and self._is_own(topic):
+            # The broker's retained copy of an older message of this hub's own, handed over
+            # on (re)subscribing (a broker that kept an earlier one than this hub last heard
+            # back): it alerts nobody, and this hub publishes its current one itself.
+            log.debug("%s (an older copy of this hub's own message)", refusal)
+            return
+        self.refused += 1
+        log.warning("%s (%d refused so far)", refusal, self.refused)
+        self._on_refused(topic, refusal)
+
+    def _is_own(self, topic: str) -> bool:
+        hub = self.topics.parse_hub(topic)
+        if hub is not None:
+            return hub[0] == self.hub_id
+        parsed = self.topics.parse(topic)
+        return parsed is not None and parsed[0] in self.wearers
+
+    def _hand_on(self, topic: str, payload: bytes, listener: RelayListener) -> None:
+        if not payload:
+            return  # a cleared retained message
+        hub = self.topics.parse_hub(topic)
+        if hub is not None:
+            hub_id, hub_kind = hub
+            status = self._decode(HubStatusMessage, topic, payload)
+            if status.hub != hub_id:
+                raise MessageError(topic, payload, f"hub: {status.hub!r} is not {hub_id!r}")
+            listener.on_hub(hub_id, status, alive=hub_kind is HubTopicKind.ALIVE)
+            return
+        parsed = self.topics.parse(topic)
+        if parsed is None:
+            return
+        wearer, kind = parsed
+        if kind is TopicKind.SIGNAL:
+            listener.on_signal(wearer, self._decode(SignalMessage, topic, payload))
+        elif kind is TopicKind.ACK:
+            listener.on_ack(wearer, self._decode(AckMessage, topic, payload))
+        else:
+            listener.on_state(wearer, self._decode(StateMessage, topic, payload))

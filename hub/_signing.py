@@ -47,8 +47,10 @@ NONCE_BYTES = 12
 class SealRefused(MessageError):
     """A message that is not sealed with the pair's key, or replays an old counter."""
 
-    def __init__(self, topic: str, payload: bytes, reason: str) -> None:
+    def __init__(self, topic: str, payload: bytes, reason: str, *, stale: bool = False) -> None:
         super().__init__(topic, payload, reason)
+        # Correctly sealed, only older than what was heard on the topic already.
+        self.stale = stale
         self.args = (f"refused a message on {topic}: {reason}",)
 
     def __str__(self) -> str:
@@ -121,8 +123,8 @@ class MessageSeal:
     def open(self, topic: str, payload: bytes) -> bytes:
         """The message as its sender wrote it; raises :class:`SealRefused` saying why not."""
 
-        def refuse(reason: str) -> SealRefused:
-            return SealRefused(topic, payload, reason)
+        def refuse(reason: str, *, stale: bool = False) -> SealRefused:
+            return SealRefused(topic, payload, reason, stale=stale)
 
         try:
             obj = json.loads(payload)
@@ -161,13 +163,13 @@ class MessageSeal:
         return inner, _b64(hashlib.sha256(raw).digest())
 
     def _check_fresh(
-        self, topic: str, counter: int, tag: str, refuse: Callable[[str], SealRefused]
+        self, topic: str, counter: int, tag: str, refuse: Callable[..., SealRefused]
     ) -> None:
         last = self._heard.get(topic)
         if last is not None:
             last_counter, last_tag = last
             if counter < last_counter:
-                raise refuse(f"replay: counter {counter} is older than {last_counter}")
+                raise refuse(f"replay: counter {counter} is older than {last_counter}", stale=True)
             if counter == last_counter:
                 if hmac.compare_digest(tag, last_tag):
                     return  # the last accepted message again: a redelivery or retained copy

@@ -18,6 +18,13 @@ class TopicKind(StrEnum):
     ACK = "ack"
 
 
+class HubTopicKind(StrEnum):
+    """A hub's own topics, ``comfort/v1/<pair>/hub/<hub-id>/<kind>``."""
+
+    STATUS = "status"  # retained; "offline" is the hub's last will
+    ALIVE = "alive"  # the hub's heartbeat, every second while it runs
+
+
 def check_name(what: str, name: str) -> str:
     """Refuses a pair or wearer name that cannot be one topic level."""
     if not _NAME.match(name):
@@ -58,13 +65,24 @@ class Topics:
         subscribed to by hubs, so no hub can take one for a real signal."""
         return f"{self.prefix}/{wearer}/rehearsal"
 
-    @property
-    def hub_status(self) -> str:
-        return f"{self.prefix}/hub/status"
+    def hub(self, hub_id: str, kind: HubTopicKind) -> str:
+        return f"{self.prefix}/hub/{hub_id}/{kind}"
 
     def subscriptions(self) -> list[str]:
         """Everything a hub of this pair listens to."""
-        return [f"{self.prefix}/+/{kind}" for kind in TopicKind] + [self.hub_status]
+        return [f"{self.prefix}/+/{kind}" for kind in TopicKind] + [
+            f"{self.prefix}/hub/+/{kind}" for kind in HubTopicKind
+        ]
+
+    def parse_hub(self, topic: str) -> tuple[str, HubTopicKind] | None:
+        """(hub id, kind) for one of this pair's hub topics, else None."""
+        head, _, rest = topic.partition(f"{self.prefix}/hub/")
+        if head or not rest:
+            return None
+        hub_id, _, kind = rest.partition("/")
+        if not hub_id or kind not in HubTopicKind.__members__.values():
+            return None
+        return hub_id, HubTopicKind(kind)
 
     def parse(self, topic: str) -> tuple[str, TopicKind] | None:
         """(wearer, kind) for one of this pair's wearer topics, else None."""

@@ -25,6 +25,11 @@ class GestureVocabulary:
     tap_gap_s: float = 0.8
     # A press held this long means stop: a press that long is never accidental.
     long_press_s: float = 1.0
+    # Short presses: one gesture means one thing. A burst of exactly ``ack_presses`` says
+    # "I noticed" the partner's signal; exactly ``resume_presses`` lifts one's own level. The
+    # smaller count is only known once the burst is over (``press_gap_s`` without a press),
+    # so the first press of a resume is never taken for an acknowledgement.
+    ack_presses: int = 1
     resume_presses: int = 2
     press_gap_s: float = 0.8
 
@@ -37,9 +42,15 @@ class GestureVocabulary:
         for name in ("tap_gap_s", "long_press_s", "press_gap_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.resume_presses < 2:
+        if min(self.ack_presses, self.resume_presses) < 1:
             raise ValueError(
-                "resume_presses must be at least 2: a single press acknowledges the partner"
+                "ack_presses and resume_presses must be at least 1, got "
+                f"{self.ack_presses} and {self.resume_presses}"
+            )
+        if self.ack_presses == self.resume_presses:
+            raise ValueError(
+                f"ack_presses and resume_presses are both {self.ack_presses}: "
+                "one gesture cannot both acknowledge and resume"
             )
 
     def level_for_taps(self, taps: int) -> ComfortSignal | None:
@@ -80,6 +91,10 @@ class _Burst:
         self._last_at: float | None = None
         self.count = 0
 
+    @property
+    def last_at(self) -> float | None:
+        return self._last_at
+
     def add(self, at: float, count: int = 1) -> int:
         if self._last_at is None or at - self._last_at > self._gap_s:
             self.count = 0
@@ -107,6 +122,7 @@ class GestureClassifier:
         self.hold(held)
         self._taps = _Burst(self.vocabulary.tap_gap_s)
         self._presses = _Burst(self.vocabulary.press_gap_s)
+        self._burst_started_at = 0.0
 
     @property
     def held(self) -> ComfortSignal | None:
@@ -131,15 +147,33 @@ class GestureClassifier:
         if event.held_s >= self.vocabulary.long_press_s:
             self._presses.reset()
             return self._raise_to(ComfortSignal.STOP, event.at, SignalSource.BUTTON)
+        intents = self.tick(event.at)  # a burst that ended before this press counts first
         presses = self._presses.add(event.at)
-        if presses == 1:
-            return [AckIntent(event.at)]
-        if presses == self.vocabulary.resume_presses:
-            # A finished gesture: presses that follow start a new one.
+        self._burst_started_at = event.at if presses == 1 else self._burst_started_at
+        vocabulary = self.vocabulary
+        if presses == max(vocabulary.ack_presses, vocabulary.resume_presses):
+            # No longer gesture exists: this one is complete, and presses that follow start
+            # a new one.
             self._presses.reset()
-            if self._held is not None:
-                self._held = None
-                return [SignalIntent(ComfortSignal.RESUME, event.at, SignalSource.BUTTON)]
+            return intents + self._press_gesture(presses, event.at)
+        return intents
+
+    def tick(self, at: float) -> list[Intent]:
+        """Ends a burst of presses ``press_gap_s`` after its last press: a burst of the smaller
+        count (an acknowledgement, by default) is only complete then."""
+        last = self._presses.last_at
+        if last is None or at - last <= self.vocabulary.press_gap_s:
+            return []
+        presses = self._presses.count
+        self._presses.reset()
+        return self._press_gesture(presses, self._burst_started_at)
+
+    def _press_gesture(self, presses: int, at: float) -> list[Intent]:
+        if presses == self.vocabulary.ack_presses:
+            return [AckIntent(at)]
+        if presses == self.vocabulary.resume_presses and self._held is not None:
+            self._held = None
+            return [SignalIntent(ComfortSignal.RESUME, at, SignalSource.BUTTON)]
         return []
 
     def _raise_to(

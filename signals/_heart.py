@@ -287,14 +287,21 @@ class MotionMeter:
         if window_s <= 0:
             raise ValueError(f"window_s must be positive, got {window_s}")
         self.window_s = window_s
+        # Only the magnitudes are kept: the spread needs nothing else, and each batch then
+        # costs a few small numpy calls (a hub meters every strap's frames).
         self._times = np.empty(0)
-        self._samples = np.empty((0, 3))
+        self._magnitudes = np.empty(0)
 
     def feed(self, times: np.ndarray, xyz_g: np.ndarray) -> float:
         """Adds a batch; returns :func:`motion_spread` over the last ``window_s``."""
+        samples = np.asarray(xyz_g, dtype=np.float64)
         self._times = np.concatenate([self._times, np.asarray(times, dtype=np.float64)])
-        self._samples = np.concatenate([self._samples, np.asarray(xyz_g, dtype=np.float64)])
+        self._magnitudes = np.concatenate(
+            [self._magnitudes, np.sqrt(np.einsum("ij,ij->i", samples, samples))]
+        )
         if len(self._times):
             recent = self._times > self._times[-1] - self.window_s
-            self._times, self._samples = self._times[recent], self._samples[recent]
-        return motion_spread(self._samples)
+            self._times, self._magnitudes = self._times[recent], self._magnitudes[recent]
+        if len(self._magnitudes) < 2:
+            return 0.0
+        return float(self._magnitudes.std())

@@ -1,8 +1,8 @@
 """A hub in a process of its own, for tests that kill it: ``python -m tests.hub_process``.
 
-Arguments: PAIR_ID BROKER_PORT DATA_DIR (where its event store is). It prints one JSON event
-per line (and ``{"type": "ready"}``) and obeys lines on stdin: ``press WEARER MS``,
-``tap WEARER``, ``heart WEARER BPM``.
+Arguments: PAIR_ID BROKER_PORT DATA_DIR (where its event store is) [WEARERS, comma-separated;
+both by default]. It prints one JSON event per line (and ``{"type": "ready"}``) and obeys lines on
+stdin: ``press WEARER MS``, ``tap WEARER``, ``heart WEARER BPM``.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ def emit(record: dict[str, object]) -> None:
     print(json.dumps(record, default=str), flush=True)
 
 
-async def main(pair_id: str, port: int, data_dir: str) -> None:
+ADDRESSES = {"alex": "C0:00:00:00:D0:01", "sam": "C0:00:00:00:D0:02"}
+
+
+async def main(pair_id: str, port: int, data_dir: str, wearers: list[str]) -> None:
     radio = SimRadio()
-    watches = {
-        "alex": radio.add(SimulatedBangle("C0:00:00:00:D0:01")),
-        "sam": radio.add(SimulatedBangle("C0:00:00:00:D0:02")),
-    }
+    watches = {name: radio.add(SimulatedBangle(ADDRESSES[name])) for name in wearers}
 
     store = EventStore.open(Path(data_dir))
     bus = EventBus()
@@ -78,4 +78,5 @@ async def main(pair_id: str, port: int, data_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+    chosen = sys.argv[4].split(",") if len(sys.argv) > 4 else ["alex", "sam"]
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3], chosen))

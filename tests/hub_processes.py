@@ -1,9 +1,11 @@
-"""Driving a hub in a process of its own (``tests.hub_process``), for tests that kill it."""
+"""Hubs in processes of their own (``tests/hub_process.py``), for tests that kill or freeze them."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,20 +20,27 @@ class HubProcess:
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def start(cls, pair_id: str, port: int, store: Path) -> HubProcess:
+    async def start(
+        cls, pair_id: str, port: int, data_dir: Path, wearers: str = "alex,sam"
+    ) -> HubProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "tests.hub_process",
             pair_id,
             str(port),
-            str(store),
+            str(data_dir),
+            wearers,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             cwd=Path(__file__).parent.parent,
         )
         hub = cls(process)
-        await wait_until(lambda: bool(hub.saw(type="ready")), within_s=20)
+        try:
+            await wait_until(lambda: bool(hub.saw(type="ready")), within_s=20)
+        except BaseException:
+            await hub.close()
+            raise
         return hub
 
     async def _read(self) -> None:
@@ -47,11 +56,19 @@ class HubProcess:
         self.process.stdin.write(f"{command}\n".encode())
         await self.process.stdin.drain()
 
+    def freeze(self) -> None:
+        """Stops the process where it stands (SIGSTOP): connected, but silent."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
     async def kill(self) -> None:
-        self.process.kill()  # SIGKILL: no goodbye, no chance to save anything more
+        if self.process.returncode is None:
+            self.process.kill()  # SIGKILL: no goodbye, no chance to save anything more
+            self.thaw()  # a frozen process dies only once it runs again
         await self.process.wait()
         await self._reader
 
     async def close(self) -> None:
-        if self.process.returncode is None:
-            await self.kill()
+        await self.kill()

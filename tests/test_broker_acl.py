@@ -102,15 +102,19 @@ async def test_a_hub_writes_only_its_own_wearers_and_status_and_reads_only_its_p
             for topic in [
                 "comfort/v1/room/alex/signal",  # as the other hub's wearer: dropped
                 "comfort/v1/room/alex/state",
-                "comfort/v1/room/hub/alexhub/status",  # as the other hub: dropped
+                "comfort/v1/room/hub/alex/status",  # as the other hub: dropped
+                "comfort/v1/room/hub/alex/alive",
+                "comfort/v1/room/hub/status",  # the old shared status topic: dropped
                 "comfort/v1/room/sam/ack",  # its own: delivered
-                "comfort/v1/room/hub/samhub/status",
+                "comfort/v1/room/hub/sam/status",  # its own hub id: delivered
+                "comfort/v1/room/hub/sam/alive",
             ]:
                 await sam.publish(topic, b"{}", qos=1)
 
         heard = await heard_on(alex, "comfort/v1/room/#", sam_publishes)
         assert heard == {
-            "comfort/v1/room/hub/samhub/status b'{}'",
+            "comfort/v1/room/hub/sam/status b'{}'",
+            "comfort/v1/room/hub/sam/alive b'{}'",
             "comfort/v1/room/sam/ack b'{}'",
         }
 

@@ -37,7 +37,11 @@ async def test_contact_lost_longer_than_the_timeout_pauses_the_partner_until_it_
         return AlertPlayer(play)
 
     relay = MqttRelay(
-        mosquitto.address, Topics(pair_id), client_id=f"hub-{pair_id}", seal=pair_seal(pair_id)
+        mosquitto.address,
+        Topics(pair_id),
+        hub_id="both",
+        wearers=["alex", "sam"],
+        seal=pair_seal(pair_id),
     )
     recorder = Recorder()
     session = PairSession(

@@ -1,14 +1,12 @@
-"""``comfort-hub eval`` and ``comfort-hub bench taps``: the figures a user reads."""
+"""``comfort-hub eval``: the figures a user reads."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from hub.cli import main
-from tests.brokers import Mosquitto
 
 
 def test_eval_reports_recall_per_rate_and_false_signals_per_file(
@@ -60,28 +58,3 @@ def test_eval_table_states_each_target(capsys: pytest.CaptureFixture[str]) -> No
     assert "Target: >= 1,000,000 samples/s on one core:" in out
     assert "Target: mean NN and RMSSD within 1% of neurokit2's: largest difference" in out
     assert "Target: <= 0.1 false signals/hour on real motion: 0.00 (0 in 1.10 h; met)" in out
-
-
-def test_bench_taps_prints_throughput_against_its_baseline(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["bench", "taps", "--samples", "20000"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "20,000 samples at 100 Hz (synthetic taps over real motion)"
-    measured = [line for line in lines if "M samples/s" in line]
-    assert len(measured) == 4
-    assert measured[0].startswith("baseline")
-    assert all("the baseline's time" in line for line in measured)
-
-
-async def test_bench_relay_prints_each_path_against_a_bare_mqtt_hop(
-    mosquitto: Mosquitto, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # The command runs its own event loop: give it a thread of its own.
-    argv = ["bench", "relay", "--count", "2", "--broker", str(mosquitto.address)]
-    assert await asyncio.to_thread(main, argv) == 0
-    lines = capsys.readouterr().out.splitlines()
-    figures = [line for line in lines if "of the baseline" in line]
-    assert len(figures) == 3
-    assert figures[0].startswith("bare MQTT QoS 1 hop (baseline)")
-    assert figures[0].endswith("x 1.00 of the baseline")

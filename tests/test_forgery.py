@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from firmware_bridge.sim import SimRadio
-from hub._events import Refused
+from hub._events import PartnerUnreachable, Refused
 from hub._pair_key import PairKey
 from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import MqttPeer, mqtt_peer, running_hub, times_played, two_watches
+from tests.hubs import MqttPeer, mqtt_peer, pair_key, running_hub, times_played, two_watches
 from tests.test_safety import signal_payload
 
 STOP = pattern_for(ComfortSignal.STOP)
@@ -101,10 +102,15 @@ async def test_forged_and_replayed_acks_and_hub_statuses_are_refused_and_never_f
     async with (
         running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
             hub,
-            _,
+            seen,
         ),
         mqtt_peer(mosquitto.address, pair_id) as alex_side,
     ):
+
+        def told_alex_is_gone() -> int:
+            """How often sam was told to pause because alex's side cannot be heard."""
+            return sum(not notice.back for notice in seen.of(PartnerUnreachable))
+
         sam.press(held_ms=1500)  # sam's stop, for alex to acknowledge
         await wait_until(lambda: len(alex_side.on("sam/signal")) == 1)
         stop_id = alex_side.on("sam/signal")[0]["id"]
@@ -123,21 +129,58 @@ async def test_forged_and_replayed_acks_and_hub_statuses_are_refused_and_never_f
         await alex_side.publish_raw("alex/ack", genuine_ack)
         await wait_until(lambda: hub.relay.refused == 3)
 
-        # alex's hub says it went offline and came back: sam pauses, then hears it is back.
-        await alex_side.publish("hub/status", {"status": "offline"})
-        await wait_until(lambda: times_played(sam, PAUSE) == 1)
-        await alex_side.publish("hub/status", {"status": "online"})
-        await wait_until(lambda: times_played(sam, LINK_RESTORED) == 1)
-        genuine_offline = alex_side.raw("hub/status")[-2]
-        felt = len(sam.buzzes)
-        await alex_side.publish_raw("hub/status", b"offline", retain=True)
-        await alex_side.publish_raw(
-            "hub/status", json.dumps({"status": "offline"}).encode(), retain=True
-        )
-        await alex_side.publish_raw("hub/status", genuine_offline, retain=True)
-        await wait_until(lambda: hub.relay.refused == 6)
-        await asyncio.sleep(SETTLE_S)
-        assert len(sam.buzzes) == felt, "a forged or replayed offline paused sam"
+        # alex's hub (id "alex") is there, beating, then says it went offline and came back:
+        # sam pauses, then hears it is back.
+        beating = asyncio.create_task(beat(alex_side))
+        try:
+            await alex_side.publish("hub/alex/status", hub_status("online"))
+            await wait_until(lambda: len(alex_side.raw("hub/alex/alive")) >= 1)
+            await alex_side.publish("hub/alex/status", hub_status("offline"))
+            await wait_until(lambda: told_alex_is_gone() == 1)
+            await alex_side.publish("hub/alex/status", hub_status("online"))
+            await wait_until(lambda: times_played(sam, LINK_RESTORED) == 1)
+            genuine_offline = alex_side.raw("hub/alex/status")[-2]
+            felt = len(sam.buzzes)
+            offline = json.dumps(hub_status("offline")).encode()
+            await alex_side.publish_raw("hub/alex/status", b"offline", retain=True)
+            await alex_side.publish_raw("hub/alex/status", offline, retain=True)
+            await alex_side.publish_raw(
+                "hub/alex/status",
+                wrong_key_seal(alex_side, "hub/alex/status", hub_status("offline")),
+                retain=True,
+            )
+            await alex_side.publish_raw("hub/alex/status", genuine_offline, retain=True)
+            await wait_until(lambda: hub.relay.refused == 7)
+            await asyncio.sleep(SETTLE_S)
+            assert len(sam.buzzes) == felt, "a forged or replayed offline paused sam"
+            assert told_alex_is_gone() == 1
+        finally:
+            beating.cancel()
+            await asyncio.gather(beating, return_exceptions=True)
+
+        # alex's hub freezes: only forged and replayed heartbeats go on, and sam still pauses.
+        genuine_beat = alex_side.raw("hub/alex/alive")[0]
+        forged_beat = json.dumps(hub_status("online")).encode()
+        while told_alex_is_gone() < 2:
+            await alex_side.publish_raw("hub/alex/alive", forged_beat)
+            await alex_side.publish_raw("hub/alex/alive", genuine_beat)
+            await asyncio.sleep(BEAT_S)
+            assert hub.relay.refused < 7 + 2 * 60 / BEAT_S, "sam was never told alex is gone"
+        assert hub.relay.refused > 7
+
+
+BEAT_S = 0.25
+
+
+def hub_status(status: str) -> dict[str, object]:
+    return {"status": status, "hub": "alex", "wearers": ["alex"], "at": now()}
+
+
+async def beat(peer: MqttPeer) -> None:
+    """alex's hub's heartbeat, sealed afresh each time as a running hub's is."""
+    while True:
+        await peer.publish("hub/alex/alive", hub_status("online"))
+        await asyncio.sleep(BEAT_S)
 
 
 async def test_encrypted_hubs_relay_a_stop_the_broker_cannot_read(
@@ -171,3 +214,53 @@ async def test_encrypted_hubs_relay_a_stop_the_broker_cannot_read(
         (sealed,) = broker_view.raw("alex/signal")
         assert set(json.loads(sealed)) == {"ctr", "enc"}
         assert b"stop" not in sealed
+
+
+async def test_a_hub_hearing_its_own_older_retained_state_back_refuses_nothing(
+    mosquitto: Mosquitto, pair_id: str, tmp_path: Path
+) -> None:
+    radio = SimRadio()
+    alex = two_watches(radio)["alex"]
+    counters = tmp_path / "counters.json"
+    state_topic = f"comfort/v1/{pair_id}/alex/state"
+    async with mqtt_peer(mosquitto.address, pair_id) as watcher:
+        async with running_hub(
+            mosquitto.address,
+            pair_id,
+            radio,
+            {"alex": alex},
+            settings=NO_REALERT,
+            seal=MessageSeal(pair_key(pair_id), state_path=counters),
+        ):
+            alex.press(held_ms=1500)
+            await wait_until(lambda: len(watcher.raw("alex/state")) == 1)
+            alex.press()
+            await asyncio.sleep(0.2)
+            alex.press()
+            await wait_until(lambda: len(watcher.raw("alex/state")) == 2)
+            latest = json.loads(watcher.raw("alex/state")[1])["ctr"]
+            # Heard back by alex's own hub, and remembered.
+            await wait_until(
+                lambda: json.loads(counters.read_text())["heard"].get(state_topic, [0])[0] == latest
+            )
+        older = watcher.raw("alex/state")[0]
+
+    # The broker comes back holding an older retained state of alex's hub's own.
+    await mosquitto.kill()
+    await mosquitto.start()
+    async with mqtt_peer(mosquitto.address, pair_id) as broker_side:
+        await broker_side.publish_raw("alex/state", older, retain=True)
+        async with running_hub(
+            mosquitto.address,
+            pair_id,
+            radio,
+            {"alex": alex},
+            settings=NO_REALERT,
+            seal=MessageSeal(pair_key(pair_id), state_path=counters),
+        ) as (hub, seen):
+            await asyncio.sleep(SETTLE_S)
+            assert hub.relay.refused == 0, "its own old retained copy was reported as an attack"
+            assert seen.of(Refused) == []
+            # The same copy played to it live is a replay, and is counted.
+            await broker_side.publish_raw("alex/state", older)
+            await wait_until(lambda: hub.relay.refused == 1)

@@ -14,6 +14,7 @@ from signals import (
     InputEvent,
     InputKind,
     SignalIntent,
+    SignalSource,
 )
 
 
@@ -89,9 +90,10 @@ def test_severity_never_falls_until_the_signaller_resumes() -> None:
     for t in (9.0, 9.2, 9.4):
         classifier.feed(tap(t))
     assert signals_of(classifier.feed(tap(9.6))) == [ComfortSignal.STOP]
-    # Two presses resume; only then can a small pattern be sent again.
-    assert classifier.feed(press(20.0)) == [AckIntent(20.0)]
+    # Two presses resume (and acknowledge nothing); only then can a small pattern be sent again.
+    assert classifier.feed(press(20.0)) == []
     assert signals_of(classifier.feed(press(20.3))) == [ComfortSignal.RESUME]
+    assert classifier.tick(25.0) == []
     assert classifier.held is None
     classifier.feed(tap(30.0))
     assert signals_of(classifier.feed(tap(30.2))) == [ComfortSignal.SLOW_DOWN]
@@ -105,8 +107,33 @@ def test_long_press_is_stop_at_once() -> None:
 
 def test_a_short_press_is_an_acknowledgement_not_a_signal() -> None:
     classifier = GestureClassifier()
-    assert classifier.feed(press(1.0, held_s=0.3)) == [AckIntent(1.0)]
+    assert classifier.feed(press(1.0, held_s=0.3)) == []
+    # Only once no second press came is it an acknowledgement, not the start of a resume.
+    assert classifier.tick(1.8) == []
+    assert classifier.tick(1.81) == [AckIntent(1.0)]
+    assert classifier.tick(5.0) == []
     assert classifier.held is None
+
+
+def test_a_resume_never_acknowledges_and_the_vocabulary_can_be_swapped() -> None:
+    classifier = GestureClassifier(held=ComfortSignal.STOP)
+    intents = classifier.feed(press(1.0)) + classifier.feed(press(1.3)) + classifier.tick(9.0)
+    assert intents == [SignalIntent(ComfortSignal.RESUME, 1.3, SignalSource.BUTTON)]
+
+    swapped = GestureClassifier(
+        GestureVocabulary(ack_presses=2, resume_presses=1), held=ComfortSignal.PAUSE
+    )
+    assert signals_of(swapped.feed(press(1.0))) == []
+    assert swapped.feed(press(1.2)) == [AckIntent(1.2)]
+    assert swapped.held is ComfortSignal.PAUSE, "an acknowledgement lifts nothing"
+    assert swapped.feed(press(3.0)) == []
+    assert signals_of(swapped.tick(3.9)) == [ComfortSignal.RESUME]
+
+
+def test_a_press_after_a_finished_burst_counts_the_burst_first() -> None:
+    classifier = GestureClassifier()
+    assert classifier.feed(press(1.0)) == []
+    assert classifier.feed(press(5.0)) == [AckIntent(1.0)]
 
 
 def test_resume_with_nothing_held_sends_nothing() -> None:
@@ -129,6 +156,7 @@ def test_restored_level_is_held() -> None:
         {"slow_down_taps": 3, "pause_taps": 3},
         {"tap_gap_s": 0.0},
         {"resume_presses": 1},
+        {"ack_presses": 0},
     ],
 )
 def test_inconsistent_vocabulary_is_refused(kwargs: dict[str, object]) -> None:

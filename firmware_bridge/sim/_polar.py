@@ -227,7 +227,8 @@ class SimulatedPolarH10(SimulatedPeripheral):
     def _frame(self, samples: Sequence[Sample]) -> bytes:
         header = bytes([MeasurementType.ACC]) + self._timestamp_ns.to_bytes(8, "little")
         if not self.delta_frames:
-            body = b"".join(v.to_bytes(2, "little", signed=True) for s in samples for v in s)
+            flat = [v for s in samples for v in s]
+            body = struct.pack(f"<{len(flat)}h", *flat)
             return header + b"\x01" + body
         units = [tuple(round(v / 1000 / DELTA_FACTOR) for v in s) for s in samples]
         return header + b"\x80" + delta_encode(units)

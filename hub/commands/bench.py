@@ -1,36 +1,78 @@
-"""``comfort-hub bench taps|relay|timeline``: performance figures, with same-run baselines."""
+"""``comfort-hub bench latency|scale|detect|timeline``: performance figures beside a baseline.
+
+latency, scale and detect each print a table, or with ``--json`` one JSON object; ``--quick``
+runs a small version (the test command runs them so, to keep them working). Their code lives
+in ``hub.lab``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterator
 from typing import Any
+
+from hub._broker import BrokerAddress
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "bench",
-        help="print performance figures (tap detector throughput, relay latency)",
+        help="print performance figures (latency, pairs per hub, detector throughput)",
         description=(
             "Benchmarks print figures with a baseline measured in the same run; compare the "
             "ratios between runs, not the milliseconds between machines."
         ),
     )
     benches = parser.add_subparsers(dest="bench", metavar="BENCH", required=True)
-    taps = benches.add_parser("taps", help="tap detector throughput in samples per second")
-    taps.add_argument(
-        "--samples", type=int, default=2_000_000, metavar="N", help="default 2,000,000"
+
+    latency = benches.add_parser(
+        "latency", help="gesture to partner buzz through the hub, against a bare MQTT hop"
     )
-    taps.add_argument("--rate", type=float, default=100.0, metavar="HZ", help="default 100")
-    taps.set_defaults(run=_taps)
-    relay = benches.add_parser(
-        "relay", help="tap-to-buzz latency through the hub, against a bare MQTT hop"
+    latency.add_argument(
+        "--n",
+        type=int,
+        metavar="N",
+        help="cycles of slow_down, pause, stop and resume per path (default 50; --quick 3)",
     )
-    relay.add_argument("--count", type=int, default=50, metavar="N", help="default 50")
-    relay.add_argument(
-        "--broker", metavar="URL", help="mqtt://host:port (default: an embedded broker)"
+    _broker_option(latency)
+    _common(latency)
+    latency.set_defaults(run=_latency)
+
+    scale = benches.add_parser("scale", help="tap-to-buzz latency and CPU for N pairs at once")
+    scale.add_argument(
+        "--pairs",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="pair counts to try, in order (default 25 50 100 200 300; --quick 2)",
     )
-    relay.set_defaults(run=_relay)
+    scale.add_argument(
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="measured time per pair count (default 30; --quick 4)",
+    )
+    _broker_option(scale)
+    _common(scale)
+    scale.set_defaults(run=_scale)
+
+    detect = benches.add_parser(
+        "detect", help="tap detector and heart-rate monitor throughput in samples per second"
+    )
+    detect.add_argument(
+        "--samples",
+        type=int,
+        metavar="N",
+        help="acceleration samples (default 2,000,000; --quick 20,000)",
+    )
+    detect.add_argument("--rate", type=float, default=100.0, metavar="HZ", help="default 100")
+    _common(detect)
+    detect.set_defaults(run=_detect)
+
     timeline = benches.add_parser(
         "timeline", help="an 8-hour session's timeline: PNG render time and page payload"
     )
@@ -38,32 +80,121 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     timeline.set_defaults(run=_timeline)
 
 
-def _taps(args: argparse.Namespace) -> int:
-    from hub._bench_taps import run_taps_bench
-    from signals import HIGHEST_RATE_HZ, LOWEST_RATE_HZ
+def _broker_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--broker",
+        metavar="URL",
+        help="mqtt://host:port (default: a mosquitto of its own on loopback)",
+    )
 
-    if args.samples < 1000:
-        print("comfort-hub bench taps: --samples must be at least 1000")
-        return 2
-    if not LOWEST_RATE_HZ <= args.rate <= HIGHEST_RATE_HZ:
-        print(f"comfort-hub bench taps: --rate must be {LOWEST_RATE_HZ:g}-{HIGHEST_RATE_HZ:g}")
-        return 2
-    run_taps_bench(args.samples, args.rate, print)
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="a small, fast run")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _fail(bench: str, reason: str) -> int:
+    print(f"comfort-hub bench {bench}: {reason}", file=sys.stderr)
+    return 2
+
+
+@contextlib.asynccontextmanager
+async def _broker(url: str | None) -> AsyncIterator[tuple[BrokerAddress, int | None]]:
+    from hub.lab import local_mosquitto
+
+    if url is not None:
+        yield BrokerAddress.parse(url), None
+        return
+    async with local_mosquitto() as running:
+        yield running.address, running.pid
+
+
+def _latency(args: argparse.Namespace) -> int:
+    from hub.lab import run_latency_bench
+
+    cycles = args.n if args.n is not None else (3 if args.quick else 50)
+    if cycles < 1:
+        return _fail("latency", "--n must be at least 1")
+    try:
+        url = None if args.broker is None else str(BrokerAddress.parse(args.broker))
+    except ValueError as error:
+        return _fail("latency", str(error))
+
+    async def run() -> Any:
+        async with _broker(url) as (broker, _):
+            return await run_latency_bench(broker, cycles)
+
+    report = asyncio.run(run())
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(f"broker {report.broker}; {cycles} cycles of each signal per path")
+        print("\n".join(report.lines()))
     return 0
 
 
-def _relay(args: argparse.Namespace) -> int:
-    from hub._bench_relay import run_relay_bench
+def _scale(args: argparse.Namespace) -> int:
+    from hub.lab import P99_TARGET_MS, run_scale_bench
 
-    if args.count < 1:
-        print("comfort-hub bench relay: --count must be at least 1")
-        return 2
-    asyncio.run(run_relay_bench(args.count, args.broker, lambda line: print(line, flush=True)))
+    pair_counts = args.pairs or ([2] if args.quick else [25, 50, 100, 200, 300])
+    seconds = args.seconds or (4.0 if args.quick else 30.0)
+    if min(pair_counts) < 1:
+        return _fail("scale", "--pairs must each be at least 1")
+    if seconds <= 0:
+        return _fail("scale", "--seconds must be positive")
+    try:
+        url = None if args.broker is None else str(BrokerAddress.parse(args.broker))
+    except ValueError as error:
+        return _fail("scale", str(error))
+
+    def say(line: str) -> None:
+        if not args.json:
+            print(line, flush=True)
+
+    async def run() -> Any:
+        async with _broker(url) as (broker, pid):
+            say(f"broker {broker}; {seconds:g} s per pair count")
+            return await run_scale_bench(broker, pid, pair_counts, seconds, say, quick=args.quick)
+
+    runs = asyncio.run(run())
+    carried = [run.pairs for run in runs if run.within_target]
+    largest = max(carried) if carried else None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "p99_target_ms": P99_TARGET_MS,
+                    "runs": [run.as_json() for run in runs],
+                    "largest_pairs_under_target": largest,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(f"Largest N with p99 under {P99_TARGET_MS:g} ms and nothing missed: {largest}")
+    return 0
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from hub.lab import run_detect_bench
+    from signals import HIGHEST_RATE_HZ, LOWEST_RATE_HZ
+
+    samples = args.samples or (20_000 if args.quick else 2_000_000)
+    if samples < 1000:
+        return _fail("detect", "--samples must be at least 1000")
+    if not LOWEST_RATE_HZ <= args.rate <= HIGHEST_RATE_HZ:
+        return _fail("detect", f"--rate must be {LOWEST_RATE_HZ:g}-{HIGHEST_RATE_HZ:g}")
+    report = run_detect_bench(samples, args.rate, repeats=1 if args.quick else 3)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(f"{samples:,} samples at {args.rate:g} Hz (synthetic taps over real motion)")
+        print("\n".join(report.lines()))
     return 0
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    from hub._bench_timeline import run_timeline_bench
+    from hub.lab._bench_timeline import run_timeline_bench
 
     if not 0 < args.hours <= 24:
         print("comfort-hub bench timeline: --hours must be more than 0 and at most 24")

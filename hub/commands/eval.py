@@ -129,7 +129,7 @@ def _print_report(evaluation: Evaluation, seeds: int) -> None:
     verdict = "met" if rate >= SAMPLES_PER_SECOND_TARGET else "NOT MET"
     print(
         f"Target: >= {SAMPLES_PER_SECOND_TARGET:,} samples/s on one core: "
-        f"{rate:,.0f} ({verdict}; streaming costs: comfort-hub bench taps)"
+        f"{rate:,.0f} ({verdict}; streaming costs: comfort-hub bench detect)"
     )
     print()
     _print_heart(evaluation)

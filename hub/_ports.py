@@ -1,0 +1,58 @@
+"""The small protocols through which the session's shell carries out the rules' effects:
+the mirror of :class:`hub._relay.RelayListener`. Tests and other stores plug in here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from hub._events import HubEvent
+from hub._messages import AckMessage, SignalMessage, StateMessage
+from signals import ComfortSignal, HapticPattern
+
+EventSink = Callable[[HubEvent], None]
+
+
+class Outbox(Protocol):
+    """Sends a message on ``wearer``'s topic of its kind, at least once, in order."""
+
+    def publish(self, wearer: str, message: SignalMessage | AckMessage | StateMessage) -> None: ...
+
+    def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
+        """On the wearer's rehearsal topic, which no hub takes for a signal."""
+
+
+class Alerter(Protocol):
+    """Plays patterns on one wearer's wrist (see :class:`hub._alerts.AlertPlayer`)."""
+
+    def alert(self, pattern: HapticPattern) -> asyncio.Task[bool]: ...
+    def confirm(self, pattern: HapticPattern) -> asyncio.Task[bool]: ...
+
+
+class Saved(Protocol):
+    @property
+    def level(self) -> ComfortSignal | None: ...
+    @property
+    def signal_id(self) -> str | None: ...
+    @property
+    def since(self) -> datetime | None: ...
+    @property
+    def next_seq(self) -> int: ...
+
+
+class LevelStore(Protocol):
+    """Where a local wearer's level and signal counter outlive the hub."""
+
+    def load(self, pair: str, wearer: str) -> Saved: ...
+
+    def save(
+        self,
+        pair: str,
+        wearer: str,
+        level: ComfortSignal | None,
+        signal_id: str | None,
+        since: datetime | None,
+        next_seq: int,
+    ) -> None: ...

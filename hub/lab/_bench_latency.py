@@ -1,0 +1,319 @@
+"""``comfort-hub bench latency``: what the hub adds to a signal's way, against a bare MQTT hop.
+
+Each sample runs from the moment the signaller's simulated watch hands its notification to
+bleak's callback (the hub's first sight of the gesture) to the moment the partner's
+simulated watch receives the buzz command, through the real drivers, links, session, alert
+player and, with the partners on two hubs, the MQTT relay and the broker. The same run
+measures a bare QoS 1 publish-to-subscriber hop through the same broker with the same client
+library, so the ratio can be compared between runs and machines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiomqtt
+
+from firmware_bridge import BleBackends
+from firmware_bridge.bangle import BangleDriver
+from firmware_bridge.sim import SimRadio, SimulatedBangle
+from hub._broker import NO_DELAY, BrokerAddress
+from hub._hub import Hub, WearerDevice
+from hub._pair_key import PairKey
+from hub._session import SessionSettings
+from hub._signing import MessageSeal
+from hub.lab._figures import Latency
+
+# The signals measured, each by the gesture that makes it on a Bangle.js.
+KINDS = ("slow_down", "pause", "stop", "resume")
+# After a cycle, so every alert has finished playing and nothing queues behind the next.
+SETTLE_S = 1.0
+# A hub and its simulated watches connect within this, or the run fails.
+READY_TIMEOUT_S = 15.0
+# A buzz slower than this is a lost signal, not a slow one.
+BUZZ_TIMEOUT_S = 5.0
+# The partner's watch; on the two-hub path it lives in hub.lab._partner_hub's process, which
+# is run by name and so must not be imported here (runpy warns about a module run twice).
+PARTNER_ADDRESS = "BE:0C:00:00:00:02"
+# Where that process finds the broker's credentials.
+USER_VARIABLE = "COMFORT_BENCH_MQTT_USER"
+PASSWORD_VARIABLE = "COMFORT_BENCH_MQTT_PASSWORD"
+# ... and the pair key both hubs share (as `comfort-hub pair-key show` prints it).
+KEY_VARIABLE = "COMFORT_BENCH_PAIR_KEY"
+# Re-alerts would add buzzes nobody measures.
+NO_REALERTS = SessionSettings(realert_interval_s=3600)
+
+
+@dataclass(slots=True)
+class PathResult:
+    label: str
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    @property
+    def all(self) -> Latency:
+        return Latency(tuple(ms for samples in self.by_kind.values() for ms in samples))
+
+    def kind(self, name: str) -> Latency:
+        return Latency(tuple(self.by_kind[name]))
+
+
+async def bare_hop(broker: BrokerAddress, count: int) -> Latency:
+    """One QoS 1 message from a client to another through the broker: the floor."""
+    received: asyncio.Queue[float] = asyncio.Queue()
+    topic = f"comfort-bench/{time.monotonic_ns()}/hop"
+    async with (
+        _client(broker) as rx,
+        _client(broker) as tx,
+    ):
+        await rx.subscribe(topic, qos=1)
+
+        async def listen() -> None:
+            async for _ in rx.messages:
+                received.put_nowait(time.perf_counter())
+
+        listener = asyncio.create_task(listen())
+        samples = []
+        try:
+            for _ in range(count):
+                sent = time.perf_counter()
+                await tx.publish(topic, b"x", qos=1)
+                async with asyncio.timeout(BUZZ_TIMEOUT_S):
+                    samples.append((await received.get() - sent) * 1000)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+    return Latency(tuple(samples))
+
+
+def _client(broker: BrokerAddress) -> aiomqtt.Client:
+    """The same client library with the same socket options as the hub's relay."""
+    return aiomqtt.Client(
+        broker.host,
+        broker.port,
+        username=broker.username,
+        password=broker.password,
+        socket_options=NO_DELAY,
+    )
+
+
+class _Partner(Protocol):
+    """Where the partner's buzzes are counted and timed (on the monotonic clock)."""
+
+    def count(self) -> int: ...
+    async def buzz_at(self, number: int) -> float: ...
+
+
+class _LocalPartner:
+    def __init__(self, watch: SimulatedBangle) -> None:
+        self._watch = watch
+
+    def count(self) -> int:
+        return len(self._watch.buzzes)
+
+    async def buzz_at(self, number: int) -> float:
+        return (await self._watch.wait_for_buzzes(number))[number - 1].at
+
+
+class _RemotePartner:
+    """The partner's hub and watch in a process of their own (``hub.lab._partner_hub``)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+        self._buzzes: list[float] = []
+        self._heard = asyncio.Event()
+
+    async def until_ready(self) -> None:
+        assert self._process.stdout is not None
+        line = await self._process.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"the partner's hub did not start: {line!r}")
+
+    async def listen(self) -> None:
+        assert self._process.stdout is not None
+        async for line in self._process.stdout:
+            word, _, at = line.decode().partition(" ")
+            if word == "buzz":
+                self._buzzes.append(float(at))
+                self._heard.set()
+
+    def count(self) -> int:
+        return len(self._buzzes)
+
+    async def buzz_at(self, number: int) -> float:
+        while len(self._buzzes) < number:
+            self._heard.clear()
+            await self._heard.wait()
+        return self._buzzes[number - 1]
+
+
+def _hub(
+    pair_id: str,
+    name: str,
+    watch: SimulatedBangle,
+    broker: BrokerAddress,
+    backends: BleBackends,
+    key: PairKey,
+    partner_watch: SimulatedBangle | None = None,
+) -> Hub:
+    devices = [WearerDevice(name, watch.address, BangleDriver())]
+    if partner_watch is not None:
+        devices.append(WearerDevice("sam", partner_watch.address, BangleDriver()))
+    return Hub(
+        pair_id,
+        ("alex", "sam"),
+        devices,
+        broker,
+        observer=lambda event: None,
+        backends=backends,
+        settings=NO_REALERTS,
+        seal=MessageSeal(key),
+    )
+
+
+@contextlib.asynccontextmanager
+async def _pair(
+    broker: BrokerAddress, two_hubs: bool
+) -> AsyncIterator[tuple[SimulatedBangle, _Partner]]:
+    radio = SimRadio()
+    alex = radio.add(SimulatedBangle("BE:0C:00:00:00:01"))
+    backends = BleBackends(radio.client_backend(), radio.scanner_backend())
+    pair_id = f"bench{time.monotonic_ns() % 10**9}"
+    key = PairKey.generate(pair_id)  # both hubs of the pair share it
+    async with contextlib.AsyncExitStack() as stack:
+        if two_hubs:
+            partner: _Partner = await stack.enter_async_context(_partner_process(broker, key))
+            hub = _hub(pair_id, "alex", alex, broker, backends, key)
+        else:
+            sam = radio.add(SimulatedBangle(PARTNER_ADDRESS))
+            partner = _LocalPartner(sam)
+            hub = _hub(pair_id, "alex", alex, broker, backends, key, partner_watch=sam)
+        running = asyncio.create_task(hub.run())
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                await hub.ready()
+            yield alex, partner
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def _partner_process(broker: BrokerAddress, key: PairKey) -> AsyncIterator[_RemotePartner]:
+    secrets = {
+        USER_VARIABLE: broker.username,
+        PASSWORD_VARIABLE: broker.password,
+        KEY_VARIABLE: key.to_text(),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub.lab._partner_hub",
+        str(broker),
+        key.pair,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, **{key: value for key, value in secrets.items() if value}},
+    )
+    partner = _RemotePartner(process)
+    listening: asyncio.Task[None] | None = None
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            await partner.until_ready()
+        listening = asyncio.create_task(partner.listen())
+        yield partner
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        if listening is not None:
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
+
+
+async def wrist_to_wrist(broker: BrokerAddress, cycles: int, *, two_hubs: bool) -> PathResult:
+    """Per cycle: a double tap (slow_down), a third (pause) and a fourth tap (stop), each
+    sent as soon as the previous buzz arrived, then two presses (resume)."""
+    label = (
+        "two hubs (two processes), through the broker"
+        if two_hubs
+        else "one hub, partner alerted directly"
+    )
+    result = PathResult(label)
+    async with _pair(broker, two_hubs) as (alex, sam):
+        for _ in range(cycles):
+            result.by_kind["slow_down"].append(await _timed(sam, lambda: alex.tap(double=True)))
+            result.by_kind["pause"].append(await _timed(sam, alex.tap))
+            result.by_kind["stop"].append(await _timed(sam, alex.tap))
+            await asyncio.sleep(SETTLE_S)
+            alex.press()  # a lone press is an acknowledgement: nothing to acknowledge here
+            result.by_kind["resume"].append(await _timed(sam, alex.press))
+            await asyncio.sleep(SETTLE_S)
+    return result
+
+
+async def _timed(partner: _Partner, gesture: Callable[[], bool]) -> float:
+    """Milliseconds from the gesture's notification to the partner's next buzz command."""
+    before = partner.count()
+    # The event loop's clock is the monotonic one, as the partner's process reports in.
+    started = asyncio.get_running_loop().time()
+    if not gesture():
+        raise RuntimeError("the signaller's watch is not connected")
+    async with asyncio.timeout(BUZZ_TIMEOUT_S):
+        buzzed_at = await partner.buzz_at(before + 1)
+    return (buzzed_at - started) * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyReport:
+    broker: str
+    cycles: int
+    baseline: Latency
+    paths: tuple[PathResult, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "broker": self.broker,
+            "cycles": self.cycles,
+            "baseline": self.baseline.as_json(),
+            "paths": {
+                ("two_hubs" if "two hubs" in path.label else "one_hub"): {
+                    "label": path.label,
+                    **path.all.as_json(),
+                    # The target: the hub's p99 within 2x the bare hop's, in the same run.
+                    "ratio": path.all.p99 / self.baseline.p99,
+                    "ratio_p50": path.all.p50 / self.baseline.p50,
+                    "kinds": {name: path.kind(name).as_json() for name in KINDS},
+                }
+                for path in self.paths
+            },
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"{'bare MQTT QoS 1 hop (baseline)':44s} {self.baseline.describe()}"]
+        for path in self.paths:
+            out.append(
+                f"{'gesture -> partner buzz, ' + path.label:44s} {path.all.describe()}"
+                f"  ratio p99 x{path.all.p99 / self.baseline.p99:.2f}"
+            )
+            out.extend(f"  {name:42s} {path.kind(name).describe()}" for name in KINDS)
+        return out
+
+
+async def run_latency_bench(broker: BrokerAddress, cycles: int) -> LatencyReport:
+    # A few hops first: the broker's and the client's first messages are slower.
+    await bare_hop(broker, 3)
+    baseline = await bare_hop(broker, cycles * len(KINDS))
+    one_hub = await wrist_to_wrist(broker, cycles, two_hubs=False)
+    two_hubs = await wrist_to_wrist(broker, cycles, two_hubs=True)
+    return LatencyReport(str(broker), cycles, baseline, (one_hub, two_hubs))

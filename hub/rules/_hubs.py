@@ -1,0 +1,62 @@
+"""Which hubs serve which wearers, and whether each is there: its retained status (with
+``offline`` as its last will) and its heartbeat, so a frozen hub, or a broken bridge between
+two brokers, is noticed as surely as a crashed one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub._messages import HubStatusMessage
+from hub.rules._wearers import Unreachable
+
+# A hub sends its heartbeat this often while it runs...
+ALIVE_INTERVAL_S = 1.0
+# ...and is declared gone after this long without one: three missed beats, so one late or
+# lost beat on a busy machine is no false alarm.
+SILENT_AFTER_S = 3.0
+
+
+@dataclass
+class _Hub:
+    wearers: frozenset[str]
+    online: bool
+    last_heard_at: float
+
+
+class PartnerHubs:
+    def __init__(self, own_hub: str) -> None:
+        self._own = own_hub
+        self._hubs: dict[str, _Hub] = {}
+
+    def heard(self, hub: str, message: HubStatusMessage, *, alive: bool, at: float) -> bool:
+        """Takes in a status or heartbeat; True when it says ``hub`` (re)started serving."""
+        if hub == self._own:
+            return False
+        known = self._hubs.get(hub)
+        online = message.status == "online"
+        came = online and (known is None or not known.online)
+        # Only a heartbeat, or a hub coming (back) online, says it is there now: a retained
+        # "online" may be old news.
+        heard_at = at if alive or came or known is None else known.last_heard_at
+        self._hubs[hub] = _Hub(frozenset(message.wearers), online, heard_at)
+        return came
+
+    def heard_anew(self, at: float) -> None:
+        """This hub is back on the broker: every hub gets a fresh chance to be heard."""
+        for known in self._hubs.values():
+            known.last_heard_at = at
+
+    def serving(self, wearer: str) -> list[str]:
+        return [name for name, known in self._hubs.items() if wearer in known.wearers]
+
+    def gone(self, wearer: str, at: float) -> Unreachable | None:
+        """Why the hubs serving ``wearer`` cannot be heard, or None (also when none is known:
+        the partner may use a client that is no hub)."""
+        serving = [known for known in self._hubs.values() if wearer in known.wearers]
+        if not serving:
+            return None
+        if not any(known.online for known in serving):
+            return Unreachable.PARTNER_HUB_OFFLINE
+        if all(at - known.last_heard_at > SILENT_AFTER_S for known in serving if known.online):
+            return Unreachable.PARTNER_HUB_SILENT
+        return None

@@ -1,0 +1,147 @@
+"""The safety invariants of issue 9, checked on the two hubs of ``tests/pair_world.py``
+after every step of the state machine in ``tests/test_rules_properties.py``."""
+
+from __future__ import annotations
+
+from hypothesis.stateful import invariant
+
+from hub._events import AckSent, PartnerAlerted
+from hub.rules import SILENT_AFTER_S
+from signals import ComfortSignal
+from tests.pair_world import PAIR, SETTINGS, SimHub, World
+
+PARTNER = {"alex": "sam", "sam": "alex"}
+# Invariant 6: silent for SILENT_AFTER_S, noticed at the next tick (steps of 0.5 s).
+GONE_NOTICED_WITHIN_S = SILENT_AFTER_S + 1.0
+
+
+def severity(level: ComfortSignal | str | None) -> int:
+    return ComfortSignal(level).severity if level not in (None, "clear") else 0
+
+
+class PairInvariants:
+    world: World
+    levels: dict[str, ComfortSignal | None]
+    beliefs: dict[str, ComfortSignal | None]
+    resumed: set[str]
+    told: set[str]
+    expected_pending: dict[str, str | None]
+    seen_records: dict[str, int]
+    alerts: dict[tuple[int, str, str], int]
+    gone_since: dict[str, float]
+    connected_since: dict[str, float]
+    acked_at: dict[str, float]
+    emptied_at: float
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _hub(self, wearer: str) -> SimHub:
+        return self.world.hubs[wearer]
+
+    def _held(self, wearer: str) -> ComfortSignal | None:
+        rules = self._hub(wearer).rules
+        if rules is None:
+            return self.world.level_held(wearer)
+        return rules.local[wearer].classifier.held
+
+    def _belief(self, wearer: str) -> ComfortSignal | None:
+        rules = self._hub(PARTNER[wearer]).rules
+        return rules.remote[wearer].level if rules is not None else None
+
+    def check_agreement(self) -> None:
+        """Invariant 5, once every fault has ended and the links are back."""
+        world = self.world
+        for wearer in PAIR:
+            rules = self._hub(wearer).rules
+            assert rules is not None
+            local = rules.local[wearer]
+            assert self._belief(wearer) == local.effective_level, f"sides disagree on {wearer}"
+            assert not local.unreachable, f"{wearer} still told the partner is unreachable"
+            pending = local.pending
+            if pending is not None and severity(pending.message.signal) >= 2:
+                partner = self._hub(PARTNER[wearer]).rules
+                assert partner is not None
+                level = partner.local[PARTNER[wearer]].effective_level
+                assert severity(level) >= 2, f"{wearer} still alerted to a lifted {pending}"
+            signaller = self._hub(PARTNER[wearer]).rules
+            assert signaller is not None
+            own = signaller.local[PARTNER[wearer]].sent
+            for record in self._hub(wearer).records:
+                if not isinstance(record, AckSent) or record.message.id not in own:
+                    continue
+                # An ack is not retained: one on its way when the broker lost everything is
+                # lost (the partner still stopped being alerted).
+                if self.acked_at.get(record.message.id, 0.0) > self.emptied_at:
+                    assert record.message.id in world.wrists[PARTNER[wearer]].confirmed, (
+                        f"{wearer}'s ack of {record.message.id} was never confirmed"
+                    )
+
+    # -- the invariants -------------------------------------------------------------------
+
+    @invariant()
+    def levels_fall_only_by_their_wearers_resume(self) -> None:
+        for wearer in PAIR:
+            held = self._held(wearer)
+            if severity(held) < severity(self.levels[wearer]):
+                assert wearer in self.resumed, f"{wearer}'s {self.levels[wearer]} lifted"
+            self.levels[wearer] = held
+            belief = self._belief(wearer)
+            if severity(belief) < severity(self.beliefs[wearer]):
+                assert wearer in self.told, f"{wearer}'s {self.beliefs[wearer]} lifted by a fault"
+            self.beliefs[wearer] = belief
+        self.resumed.clear()
+        self.told.clear()
+
+    @invariant()
+    def a_waiting_pause_or_stop_stays_and_is_alerted_again(self) -> None:
+        interval = SETTINGS.realert_interval_s
+        for wearer in PAIR:
+            hub = self._hub(wearer)
+            if hub.rules is None:
+                continue
+            for record in hub.records[self.seen_records[wearer] :]:
+                if isinstance(record, PartnerAlerted):
+                    key = (hub.incarnation, wearer, record.message.id)
+                    self.alerts[key] = self.alerts.get(key, 0) + 1
+                    assert self.alerts[key] == 1, f"{record.message} alerted {wearer} twice"
+                    if record.message.signal is ComfortSignal.RESUME:
+                        self.expected_pending[wearer] = None
+                    elif record.message.signal.is_level:
+                        is_pause_or_stop = severity(record.message.signal) >= 2
+                        self.expected_pending[wearer] = (
+                            record.message.id if is_pause_or_stop else None
+                        )
+                elif isinstance(record, AckSent):
+                    self.expected_pending[wearer] = None
+                    self.acked_at.setdefault(record.message.id, self.world.now)
+            self.seen_records[wearer] = len(hub.records)
+            pending = hub.rules.local[wearer].pending
+            if self.expected_pending[wearer] is not None:
+                assert pending is not None and severity(pending.message.signal) >= 2, (
+                    f"{wearer}'s waiting pause or stop went away unacknowledged"
+                )
+            if pending is not None and severity(pending.message.signal) >= 2 and hub.running:
+                felt = [
+                    t for t, _, i in self.world.wrists[wearer].buzzes if i == pending.message.id
+                ]
+                assert felt and self.world.now - max(felt) <= interval + 0.5, (
+                    f"{wearer} not re-alerted to {pending.message.signal}"
+                )
+
+    @invariant()
+    def confirmed_at_most_once(self) -> None:
+        for wrist in self.world.wrists.values():
+            assert len(set(wrist.confirmed)) == len(wrist.confirmed)
+
+    @invariant()
+    def a_gone_partner_hub_is_noticed(self) -> None:
+        now = self.world.now
+        for wearer, since in self.gone_since.items():
+            partner = self._hub(PARTNER[wearer])
+            rules = partner.rules
+            if rules is None or not partner.running or not partner.connected:
+                continue
+            if not rules.hubs.serving(wearer):
+                continue
+            if now - max(since, self.connected_since[PARTNER[wearer]]) >= GONE_NOTICED_WITHIN_S:
+                assert rules.local[PARTNER[wearer]].unreachable, f"{wearer}'s hub gone unnoticed"

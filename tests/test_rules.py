@@ -1,0 +1,133 @@
+"""The pair's rules on their own: inputs with a time in, effects out, no broker, no clock."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+from hub._events import DuplicateDropped, PartnerAlerted, PartnerUnreachable, Refused
+from hub._messages import AckMessage, HubStatusMessage, SignalMessage, StateMessage
+from hub.rules import (
+    SILENT_AFTER_S,
+    BrokerChanged,
+    Buzz,
+    Confirm,
+    Effect,
+    Gesture,
+    HeardAck,
+    HeardHub,
+    HeardSignal,
+    HeardState,
+    PairRules,
+    Publish,
+    Record,
+    Save,
+    SessionSettings,
+    Tick,
+)
+from signals import ComfortSignal, InputEvent, InputKind, SignalSource
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def sams_hub() -> PairRules:
+    ids = (f"id-{n}" for n in itertools.count())
+    return PairRules(
+        ("alex", "sam"),
+        ["sam"],
+        hub_id="sam",
+        settings=SessionSettings(realert_interval_s=5.0),
+        new_id=ids.__next__,
+    )
+
+
+def signal(message_id: str, seq: int, level: ComfortSignal) -> SignalMessage:
+    return SignalMessage(id=message_id, seq=seq, signal=level, source=SignalSource.TAP, at=AT)
+
+
+def buzzes(effects: list[Effect]) -> list[str]:
+    return [e.pattern.name for e in effects if isinstance(e, Buzz)]
+
+
+def recorded(effects: list[Effect], kind: type[object]) -> list[object]:
+    return [e.event for e in effects if isinstance(e, Record) and isinstance(e.event, kind)]
+
+
+def test_a_link_notice_neither_replaces_nor_clears_a_waiting_stop() -> None:
+    rules = sams_hub()
+    rules.feed(HeardSignal("alex", signal("s1", 0, ComfortSignal.STOP), 0.0))
+    notice = rules.feed(BrokerChanged(False, 1.0))
+    assert buzzes(notice) == ["stop"], "the notice is felt as strongly as what waits"
+    back = rules.feed(BrokerChanged(True, 2.0))
+    assert buzzes(back) == ["link_restored"]
+    pending = rules.local["sam"].pending
+    assert pending is not None and pending.message.id == "s1"
+    assert buzzes(rules.feed(Tick(5.0))) == ["stop"], "and it keeps being re-alerted"
+
+
+def test_a_resume_learnt_from_a_retained_state_is_felt_like_the_signal() -> None:
+    rules = sams_hub()
+    rules.feed(HeardSignal("alex", signal("s1", 0, ComfortSignal.STOP), 0.0))
+    clear = StateMessage(signal="clear", id="r2", seq=1, since=AT)
+    effects = rules.feed(HeardState("alex", clear, 1.0))
+    assert buzzes(effects) == ["resume"]
+    assert rules.local["sam"].pending is None
+    assert rules.partner_level("sam") is None
+    assert rules.feed(HeardSignal("alex", signal("r2", 1, ComfortSignal.RESUME), 2.0)) == [
+        Record(DuplicateDropped("alex", "r2"))
+    ], "the resume itself, arriving later, is not felt twice"
+
+
+def test_a_late_signal_never_undoes_a_newer_one() -> None:
+    rules = sams_hub()
+    rules.feed(HeardSignal("alex", signal("r2", 2, ComfortSignal.RESUME), 0.0))
+    assert buzzes(rules.feed(HeardSignal("alex", signal("s1", 1, ComfortSignal.STOP), 1.0))) == []
+    assert rules.partner_level("sam") is None
+
+
+def test_junk_is_refused_before_it_touches_any_memory() -> None:
+    rules = sams_hub()
+    rules.feed(HeardSignal("alex", signal("s1", 0, ComfortSignal.STOP), 0.0))
+    for number in range(5000):
+        effects = rules.feed(
+            HeardSignal(f"junk{number}", signal(f"j{number}", 0, ComfortSignal.STOP), 1.0)
+        )
+        assert recorded(effects, Refused)
+    assert set(rules.remote) == {"alex"}
+    replay = rules.feed(HeardSignal("alex", signal("s1", 0, ComfortSignal.STOP), 2.0))
+    assert recorded(replay, DuplicateDropped) and not recorded(replay, PartnerAlerted)
+
+
+def test_an_ack_naming_someone_else_is_refused_and_forgotten() -> None:
+    ids = (f"id-{n}" for n in itertools.count())
+    rules = PairRules(("alex", "sam"), ["alex"], hub_id="alex", new_id=ids.__next__)
+
+    sent = rules.feed(Gesture("alex", InputEvent(InputKind.BUTTON, 0.0, held_s=1.5), 0.0))
+    assert [type(e) for e in sent][:2] == [Save, Publish], "saved before it is published"
+    forged = AckMessage(id="id-0", by="mallory", at=AT)
+    assert recorded(rules.feed(HeardAck("sam", forged, 1.0)), Refused)
+    real = rules.feed(HeardAck("sam", AckMessage(id="id-0", by="sam", at=AT), 2.0))
+    assert real == [Confirm("alex", "id-0", "sam")]
+    assert rules.feed(HeardAck("sam", AckMessage(id="id-0", by="sam", at=AT), 3.0)) == []
+
+
+def test_a_partner_hub_silent_for_3_s_is_gone_and_back_with_its_heartbeat() -> None:
+    rules = sams_hub()
+    beat = HubStatusMessage(status="online", hub="alex", wearers=["alex"], at=AT)
+    rules.feed(HeardHub("alex", beat, True, 0.0))
+    assert rules.feed(Tick(SILENT_AFTER_S)) == []
+    gone = rules.feed(Tick(SILENT_AFTER_S + 0.1))
+    assert buzzes(gone) == ["pause"]
+    (notice,) = recorded(gone, PartnerUnreachable)
+    assert isinstance(notice, PartnerUnreachable) and not notice.back
+    back = rules.feed(HeardHub("alex", beat, True, 5.0))
+    assert buzzes(back) == ["link_restored"]
+
+
+def test_a_hubs_own_status_never_speaks_for_its_partners() -> None:
+    rules = sams_hub()
+    offline = HubStatusMessage(status="offline", hub="alex", wearers=["alex"], at=AT)
+    assert buzzes(rules.feed(HeardHub("alex", offline, False, 0.0))) == ["pause"]
+    own = HubStatusMessage(status="online", hub="sam", wearers=["sam"], at=AT)
+    assert rules.feed(HeardHub("sam", own, False, 1.0)) == []
+    assert rules.local["sam"].unreachable
