@@ -28,7 +28,7 @@ from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
 from hub._tap_calibrations import TapCalibrations
-from hub.practice import PracticeRecords
+from hub.practice import PracticeRecords, practice_file
 from hub.store import EventStore, SessionRecorder, import_old_files
 
 # How long "first found" bindings may scan before the hub gives up on starting.
@@ -120,7 +120,7 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             ),
             store=store,
             practice_records=PracticeRecords(
-                settings.wearers, settings.data_dir / f"{settings.pair}-practice.json"
+                settings.wearers, practice_file(settings.data_dir, settings.pair)
             ),
         )
         tasks = [asyncio.create_task(hub.run()), asyncio.create_task(keep_sessions(recorder))]
