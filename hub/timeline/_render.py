@@ -61,8 +61,8 @@ def render(timeline: dict[str, Any], out: Path, *, image_format: str) -> None:
         )
         heart_axes.axvspan(start, end, color=LEVEL_COLOURS[band["level"]], alpha=0.12)
     for event in timeline["events"]:
-        if event["type"] not in MARKED:
-            continue
+        if event["type"] not in MARKED or event.get("source") == "rehearsal":
+            continue  # practice is listed apart, never drawn as a signal
         when = event["time"]
         colour = LEVEL_COLOURS.get(str(event.get("signal")), "#666666")
         heart_axes.axvline(when, color=colour, linewidth=0.7, alpha=0.8)

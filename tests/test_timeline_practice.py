@@ -1,0 +1,89 @@
+"""The timeline keeps a rehearsal apart from real signals and shows check-ins and answers."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from playwright.async_api import Browser, expect
+
+from hub._events import PracticeCheckIn, RehearsalChanged, RehearsalStep, SignalSent
+from hub._messages import SignalMessage
+from hub.store import EventStore, SessionRecorder, StoreReader
+from hub.timeline import build_timeline
+from hub.timeline._page import timeline_html
+from signals import ComfortSignal, SignalSource
+from tests.browser import new_page, screenshot
+
+
+def signal(wearer: str, kind: ComfortSignal, source: SignalSource, n: int) -> SignalSent:
+    message = SignalMessage(
+        id=f"{wearer}-{n}", seq=n, signal=kind, source=source, at=datetime.now(UTC)
+    )
+    return SignalSent(wearer, message, 0.0)
+
+
+def record_an_evening_with_a_rehearsal(data_dir: Path) -> str:
+    """A rehearsal of a stop and a pause, a real slow down, one check-in both answered."""
+    # Events a few minutes back, so they lie inside the session the store opens and ends now.
+    now = [time.time() - 200]
+    store = EventStore.open(data_dir)
+    recorder = SessionRecorder(store, "p", ("alex", "sam"), clock=lambda: now[0])
+    session = recorder.start()
+    for event in (
+        RehearsalChanged("alex", running=True),
+        RehearsalStep("alex", "long press", "stop", recognised=True, hint=None, partner_felt=True),
+        signal("alex", ComfortSignal.STOP, SignalSource.REHEARSAL, 1),
+        RehearsalStep("alex", "2 taps", "pause", recognised=False, hint="firm", partner_felt=False),
+        RehearsalChanged("alex", running=False),
+        signal("alex", ComfortSignal.SLOW_DOWN, SignalSource.TAP, 2),
+        PracticeCheckIn("c1", None, None),
+        PracticeCheckIn("c1", "alex", "all_good"),
+        PracticeCheckIn("c1", "sam", "no_answer"),
+    ):
+        now[0] += 10
+        recorder(event)
+    recorder.end()
+    store.close()
+    return session.id
+
+
+def test_rehearsed_gestures_never_count_as_signals_or_hold_a_level(tmp_path: Path) -> None:
+    session = record_an_evening_with_a_rehearsal(tmp_path)
+    timeline = build_timeline(StoreReader(tmp_path / "comfort-hub.sqlite3"), session)
+    summary = timeline["summary"]
+    assert summary["signals_by_kind"] == {"slow_down": 1}
+    assert [s["signal"] for s in summary["signals"]] == ["slow_down"]
+    assert [(b["wearer"], b["level"]) for b in timeline["bands"]] == [("alex", "slow_down")]
+    assert [(r["meaning"], r["recognised"]) for r in summary["rehearsal"]] == [
+        ("stop", True),
+        ("pause", False),
+    ]
+
+
+def test_a_check_in_is_shown_once_with_each_wearers_answer(tmp_path: Path) -> None:
+    session = record_an_evening_with_a_rehearsal(tmp_path)
+    timeline = build_timeline(StoreReader(tmp_path / "comfort-hub.sqlite3"), session)
+    (check_in,) = timeline["summary"]["check_ins"]
+    assert check_in["id"] == "c1"
+    assert check_in["answers"] == {"alex": "all_good", "sam": "no_answer"}
+
+
+async def test_the_timeline_page_shows_the_rehearsal_in_a_lane_of_its_own(
+    tmp_path: Path, browser: Browser
+) -> None:
+    session = record_an_evening_with_a_rehearsal(tmp_path)
+    timeline = build_timeline(StoreReader(tmp_path / "comfort-hub.sqlite3"), session)
+    context, page = await new_page(browser)
+    async with context:
+        await page.set_content(timeline_html(timeline))
+        await expect(page.locator("#summary")).to_contain_text("Signals: 1 \u00d7 SLOW DOWN")
+        rehearsal = page.locator("section.practice")
+        await expect(rehearsal).to_contain_text("not counted")
+        await expect(rehearsal.locator("li")).to_have_count(2)
+        await expect(rehearsal).to_contain_text("alex practised pause (not recognised yet)")
+        await expect(page.locator("#signals tr")).to_have_count(2)  # header and the slow down
+        await expect(page.locator("#check-ins")).to_contain_text("alex: all good, sam: no answer")
+        await expect(page.locator("#chart")).to_have_attribute("data-rehearsal", "2")
+        await screenshot(page, "timeline-rehearsal-phone")
