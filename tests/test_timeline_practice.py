@@ -1,4 +1,5 @@
-"""The timeline keeps a rehearsal apart from real signals and shows check-ins and answers."""
+"""The timeline keeps a rehearsal apart from real signals, shows check-ins and their answers,
+and a shared aftercare answer beside the moment it is about."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from pathlib import Path
 
 from playwright.async_api import Browser, expect
 
-from hub._events import PracticeCheckIn, RehearsalChanged, RehearsalStep, SignalSent
+from hub._events import FeedbackGiven, PracticeCheckIn, RehearsalChanged, RehearsalStep, SignalSent
 from hub._messages import SignalMessage
 from hub.store import EventStore, SessionRecorder, StoreReader
 from hub.timeline import build_timeline
 from hub.timeline._page import timeline_html
 from signals import ComfortSignal, SignalSource
 from tests.browser import new_page, screenshot
+
+SAMS_ANSWER: dict[str, str | int] = {"felt_good": "the slow part", "to_change": "", "comfort": 4}
 
 
 def signal(wearer: str, kind: ComfortSignal, source: SignalSource, n: int) -> SignalSent:
@@ -41,6 +44,8 @@ def record_an_evening_with_a_rehearsal(data_dir: Path) -> str:
         PracticeCheckIn("c1", None, None),
         PracticeCheckIn("c1", "alex", "all_good"),
         PracticeCheckIn("c1", "sam", "no_answer"),
+        FeedbackGiven("sam", {**SAMS_ANSWER, "about": "alex-2"}),
+        FeedbackGiven("alex", None),  # kept private: only that it was given is recorded
     ):
         now[0] += 10
         recorder(event)
@@ -70,6 +75,15 @@ def test_a_check_in_is_shown_once_with_each_wearers_answer(tmp_path: Path) -> No
     assert check_in["answers"] == {"alex": "all_good", "sam": "no_answer"}
 
 
+def test_a_shared_answer_sits_beside_the_signal_it_is_about(tmp_path: Path) -> None:
+    session = record_an_evening_with_a_rehearsal(tmp_path)
+    timeline = build_timeline(StoreReader(tmp_path / "comfort-hub.sqlite3"), session)
+    (slow_down,) = timeline["summary"]["signals"]
+    (answer,) = slow_down["answers"]
+    assert answer["wearer"] == "sam" and answer["answers"]["felt_good"] == "the slow part"
+    assert [a["wearer"] for a in timeline["summary"]["shared_answers"]] == ["sam"]
+
+
 async def test_the_timeline_page_shows_the_rehearsal_in_a_lane_of_its_own(
     tmp_path: Path, browser: Browser
 ) -> None:
@@ -83,7 +97,12 @@ async def test_the_timeline_page_shows_the_rehearsal_in_a_lane_of_its_own(
         await expect(rehearsal).to_contain_text("not counted")
         await expect(rehearsal.locator("li")).to_have_count(2)
         await expect(rehearsal).to_contain_text("alex practised pause (not recognised yet)")
-        await expect(page.locator("#signals tr")).to_have_count(2)  # header and the slow down
+        await expect(page.locator("#signals tr")).to_have_count(3)  # header, slow down, answer
         await expect(page.locator("#check-ins")).to_contain_text("alex: all good, sam: no answer")
         await expect(page.locator("#chart")).to_have_attribute("data-rehearsal", "2")
+        # sam's shared answer is the row right after the slow down it is about.
+        beside = page.locator("#signals tr", has_text="SLOW DOWN").locator(
+            "xpath=following-sibling::tr[1]"
+        )
+        await expect(beside).to_contain_text("sam shared: felt good: the slow part")
         await screenshot(page, "timeline-rehearsal-phone")

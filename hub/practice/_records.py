@@ -67,9 +67,16 @@ class Feedback(BaseModel):
     to_change: str = TEXT
     comfort: int = Field(ge=1, le=5)
     share: bool = False
+    # The moment the answers are about: a signal id of the session, or empty for all of it.
+    about: str = Field(default="", max_length=64)
 
     def answers(self) -> dict[str, str | int]:
-        return {"felt_good": self.felt_good, "to_change": self.to_change, "comfort": self.comfort}
+        return {
+            "felt_good": self.felt_good,
+            "to_change": self.to_change,
+            "comfort": self.comfort,
+            "about": self.about,
+        }
 
 
 class _Saved(BaseModel):

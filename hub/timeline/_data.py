@@ -95,6 +95,7 @@ def summarise(
     for event in events:
         if event.kind == "ack" and event.data.get("id") not in acks:
             acks[event.data.get("id")] = event
+    shared = shared_answers(events)
     acknowledged = []
     for event in signals:
         ack = acks.get(event.data.get("id"))
@@ -115,6 +116,7 @@ def summarise(
                 "acknowledged_by": ack.wearer if ack is not None else None,
                 "seconds_to_ack": round(ack.at - event.at, 3) if ack is not None else None,
                 "heart": context,
+                "answers": [a for a in shared if a["about"] == event.data.get("id")],
             }
         )
     held: dict[str, dict[str, float]] = {}
@@ -125,9 +127,21 @@ def summarise(
         "signals_by_kind": by_kind,
         "signals": acknowledged,
         "seconds_held": held,
+        "shared_answers": shared,
         "rehearsal": rehearsal_steps(events),
         "check_ins": check_ins(events),
     }
+
+
+def shared_answers(events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """Aftercare answers a wearer chose to share, with the moment (a signal id) they are about.
+
+    Only shared answers are ever recorded as events; a private one never reaches the store."""
+    return [
+        {"wearer": e.wearer, "time": e.at, "about": shared.get("about", ""), "answers": shared}
+        for e in events
+        if e.kind == "feedback" and isinstance(shared := e.data.get("shared"), dict)
+    ]
 
 
 def is_real_signal(event: StoredEvent) -> bool:

@@ -141,7 +141,22 @@ function fillText(t) {
       const td = document.createElement("td"); td.textContent = cell; tr.append(td);
     }
     table.append(tr);
+    for (const a of x.answers || []) table.append(answerRow(a));
   }
+  listInto("shared-answers", (sum.shared_answers || []).filter((a) => !a.about).map(sharedText));
+}
+
+// A shared aftercare answer, in words; only answers a wearer chose to share ever reach here.
+function sharedText(a) {
+  const s = a.answers;
+  return `${a.wearer} shared: felt good: ${s.felt_good || "—"} · change: ${s.to_change || "—"} · comfort ${s.comfort} of 5`;
+}
+
+function answerRow(a) {
+  const tr = document.createElement("tr"), td = document.createElement("td");
+  tr.className = "shared-answer"; td.colSpan = 5; td.textContent = `↳ ${sharedText(a)}`;
+  tr.append(td);
+  return tr;
 }
 
 function listInto(id, lines) {
