@@ -13,6 +13,7 @@ from hub._events import FeedbackGiven, PracticeCheckIn, RehearsalChanged, Rehear
 from hub._messages import SignalMessage
 from hub.store import EventStore, SessionRecorder, StoreReader
 from hub.timeline import build_timeline
+from hub.timeline._export import export
 from hub.timeline._page import timeline_html
 from signals import ComfortSignal, SignalSource
 from tests.browser import new_page, screenshot
@@ -106,3 +107,12 @@ async def test_the_timeline_page_shows_the_rehearsal_in_a_lane_of_its_own(
         )
         await expect(beside).to_contain_text("sam shared: felt good: the slow part")
         await screenshot(page, "timeline-rehearsal-phone")
+
+
+def test_the_svg_export_writes_the_shared_answer_beside_its_signal(tmp_path: Path) -> None:
+    session = record_an_evening_with_a_rehearsal(tmp_path)
+    timeline = build_timeline(StoreReader(tmp_path / "comfort-hub.sqlite3"), session)
+    out = tmp_path / "t.svg"
+    export(timeline, "svg", out)
+    # Matplotlib draws text as glyphs and keeps the words in a comment beside them.
+    assert "sam shared: the slow part" in out.read_text()
