@@ -3,6 +3,9 @@ and a shared aftercare answer beside the moment it is about."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +16,7 @@ from hub._events import FeedbackGiven, PracticeCheckIn, RehearsalChanged, Rehear
 from hub._messages import SignalMessage
 from hub.store import EventStore, SessionRecorder, StoreReader
 from hub.timeline import build_timeline
-from hub.timeline._export import export
+from hub.timeline._export import events_csv, export
 from hub.timeline._page import timeline_html
 from signals import ComfortSignal, SignalSource
 from tests.browser import new_page, screenshot
@@ -116,3 +119,16 @@ def test_the_svg_export_writes_the_shared_answer_beside_its_signal(tmp_path: Pat
     export(timeline, "svg", out)
     # Matplotlib draws text as glyphs and keeps the words in a comment beside them.
     assert "sam shared: the slow part" in out.read_text()
+
+
+def test_the_csv_export_ties_the_shared_answer_to_its_signal_and_says_nothing_private(
+    tmp_path: Path,
+) -> None:
+    session = record_an_evening_with_a_rehearsal(tmp_path)
+    timeline = build_timeline(StoreReader(tmp_path / "comfort-hub.sqlite3"), session)
+    rows = list(csv.DictReader(io.StringIO(events_csv(timeline))))
+    about = [r for r in rows if r["id"] == "alex-2"]
+    assert [r["type"] for r in about] == ["signal", "feedback"]
+    assert "the slow part" in about[1]["detail"]
+    (private,) = [r for r in rows if r["type"] == "feedback" and r["wearer"] == "alex"]
+    assert json.loads(private["detail"]) == {"shared": None}
