@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -74,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
             if session.ended_at is not None
             else "still going"
         )
-        minutes = ((session.ended_at or session.started_at) - session.started_at) / 60
+        # A session still going has lasted until now, not zero minutes.
+        until = session.ended_at if session.ended_at is not None else time.time()
+        minutes = (until - session.started_at) / 60
         print(
             f"{session.id}  {_clock(session.started_at)}  {minutes:6.1f} min  "
             f"{session.pair}: {' & '.join(session.wearers)}{'  (demo)' if session.demo else ''}"
