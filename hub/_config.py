@@ -171,12 +171,12 @@ def load_settings(path: Path) -> HubSettings:
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (see config/hub.example.toml)") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(f"{path}: not valid TOML: {' '.join(str(error).split())}") from None
     try:
         return HubSettings(**data)
     except ValidationError as error:
-        problems = "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
-            for e in error.errors()
+        # One line, as every error of the command line: "file: field: what; field: what".
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
         )
-        raise ConfigError(f"{path}: {error.error_count()} problem(s):\n{problems}") from None
+        raise ConfigError(f"{path}: {problems}") from None

@@ -46,7 +46,7 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             too_often = await asyncio.to_thread(
                 main, ["agree", "sam", "--url", url, "--check-ins", "0.5"]
             )
-            assert too_often == 1 and "at least 60 s" in capsys.readouterr().out
+            assert too_often == 1 and "at least 60 s" in capsys.readouterr().err
             off = await asyncio.to_thread(
                 main, ["agree", "sam", "--url", url, "--check-ins", "off"]
             )
@@ -54,13 +54,13 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             capsys.readouterr()
 
             bad = await asyncio.to_thread(main, ["agree", "alex", "--url", url, "--set", "mood"])
-            assert bad == 2 and "--set 'mood': expected FIELD=VALUE" in capsys.readouterr().out
+            assert bad == 2 and "--set 'mood': expected FIELD=VALUE" in capsys.readouterr().err
             wrong = await asyncio.to_thread(
                 main, ["agree", "alex", "--url", url, "--set", "intention=contract"]
             )
-            assert wrong == 1 and "intention" in capsys.readouterr().out
+            assert wrong == 1 and "intention" in capsys.readouterr().err
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)
     gone = await asyncio.to_thread(main, ["agree", "alex", "--url", url])
-    assert gone == 1 and "cannot reach the hub" in capsys.readouterr().out
+    assert gone == 1 and "cannot reach the hub" in capsys.readouterr().err

@@ -7,11 +7,13 @@ import sys
 from typing import Any
 
 from hub.commands._data_dir import add_data_dir, data_dir, store_path
+from hub.commands._help import add_command
 from hub.commands._private_files import remove_private_files
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "erase",
         help="erase a session (or all) from the hub for good",
         description=(
@@ -21,6 +23,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "feedback) and tap calibrations are overwritten and removed too (on flash or "
             "copy-on-write disks the old blocks may survive until reused)."
         ),
+        examples=[
+            "comfort-hub erase latest",
+            "comfort-hub erase SESSION   # an id from comfort-hub sessions",
+            "comfort-hub erase --all",
+        ],
     )
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("session", nargs="?", metavar="SESSION", help="a session id, or 'latest'")

@@ -12,13 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from hub.commands._data_dir import add_data_dir, store_path
+from hub.commands._help import add_command
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "sessions",
         help="list the recorded sessions",
         description="Lists each session: its id, when it ran, who wore what and how it ended.",
+        examples=[
+            "comfort-hub sessions",
+            "comfort-hub sessions --start   # start a session on the running hub",
+            "comfort-hub sessions --end --hub http://192.168.1.20:8080",
+        ],
     )
     add_data_dir(parser)
     change = parser.add_mutually_exclusive_group()
