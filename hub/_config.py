@@ -78,6 +78,19 @@ class WebConfig(BaseModel):
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
 
 
+class HomeAssistantConfig(BaseModel):
+    """``[home_assistant]``: MQTT discovery of the wearables (off unless enabled)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    discovery_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")] = (
+        "homeassistant"
+    )
+    # Heart rate is intimate: Home Assistant gets a sensor for it only when asked.
+    share_heart_rate: bool = False
+
+
 class HubSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMFORT_HUB_", env_nested_delimiter="__", extra="forbid"
@@ -88,6 +101,7 @@ class HubSettings(BaseSettings):
     devices: list[DeviceConfig]
     broker: str | None = None
     web: WebConfig = WebConfig()
+    home_assistant: HomeAssistantConfig = HomeAssistantConfig()
     sound: bool = False
     # Where the event store (sessions, events, held levels) lives.
     data_dir: Path = Field(default_factory=default_data_dir)

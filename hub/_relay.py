@@ -56,6 +56,15 @@ CONNECT_TIMEOUT_S = 10.0
 PUBLISH_TIMEOUT_S = 10.0
 
 
+class RelayHook(Protocol):
+    """Something else riding on the hub's connection (Home Assistant discovery): it hears
+    its own subscriptions and publishes through the relay's outbox."""
+
+    def subscriptions(self) -> list[str]: ...
+    def on_connect(self) -> None: ...
+    def on_message(self, topic: str, payload: bytes) -> None: ...
+
+
 class RelayListener(Protocol):
     def on_signal(self, wearer: str, message: SignalMessage) -> None: ...
     def on_ack(self, wearer: str, message: AckMessage) -> None: ...
@@ -101,6 +110,16 @@ class MqttRelay:
         self._outbox_changed = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
+        self._hooks: list[RelayHook] = []
+
+    @property
+    def status_topic(self) -> str:
+        """Where this hub's own retained status (and its last will) is published."""
+        return self.topics.hub(self.hub_id, HubTopicKind.STATUS)
+
+    def add_hook(self, hook: RelayHook) -> None:
+        """Adds ``hook`` from the next connection on."""
+        self._hooks.append(hook)
 
     # -- publishing -------------------------------------------------------------------------
 
@@ -126,6 +145,10 @@ class MqttRelay:
         return self._serialise(
             HubStatusMessage(status=status, hub=self.hub_id, wearers=self.wearers, at=utc_now())
         )
+
+    def publish(self, topic: str, payload: bytes, *, retain: bool) -> None:
+        """Any other message (a hook's), at QoS 1 through the same outbox."""
+        self._enqueue(_Outgoing(topic, payload, retain=retain))
 
     def _enqueue(self, outgoing: _Outgoing) -> None:
         self._outbox.append(outgoing)
@@ -179,8 +202,13 @@ class MqttRelay:
                 await client.publish(status_topic, self._status("online"), qos=1, retain=True)
                 for topic in self.topics.subscriptions():
                     await client.subscribe(topic, qos=1)
+                for hook in self._hooks:
+                    for topic in hook.subscriptions():
+                        await client.subscribe(topic, qos=1)
             self.connected.set()
             listener.on_broker(True)
+            for hook in self._hooks:
+                hook.on_connect()
             try:
                 async with asyncio.TaskGroup() as tasks:
                     tasks.create_task(self._send(client))
@@ -225,6 +253,13 @@ class MqttRelay:
             payload = message.payload
             if not isinstance(payload, bytes | bytearray):
                 continue
+            for hook in self._hooks:
+                if any(message.topic.matches(topic) for topic in hook.subscriptions()):
+                    try:
+                        hook.on_message(str(message.topic), bytes(payload))
+                    except Exception:
+                        # Nothing a hook does may stop the relay hearing the next signal.
+                        log.exception("error in %s on %s", type(hook).__name__, message.topic)
             self._dispatch(str(message.topic), bytes(payload), listener)
 
     def _dispatch(self, topic: str, payload: bytes, listener: RelayListener) -> None:

@@ -24,10 +24,12 @@ from hub._broker import embedded_broker
 from hub._bus import EventBus
 from hub._config import HubSettings
 from hub._console import ConsoleReporter
+from hub._home_assistant import HomeAssistantOptions, attach_to_hub
 from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub._sound import HubSpeaker, find_player
 from hub._tap_calibrations import TapCalibrations
+from hub._version import package_version
 from hub.practice import PracticeRecords, practice_file
 from hub.store import EventStore, SessionRecorder, import_old_files
 
@@ -123,6 +125,21 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
                 settings.wearers, practice_file(settings.data_dir, settings.pair)
             ),
         )
+        if settings.home_assistant.enabled:
+            bus.subscribe(
+                attach_to_hub(
+                    hub,
+                    HomeAssistantOptions(
+                        discovery_prefix=settings.home_assistant.discovery_prefix,
+                        share_heart_rate=settings.home_assistant.share_heart_rate,
+                    ),
+                    version=package_version(),
+                )
+            )
+            reporter.say(
+                "Home Assistant discovery on "
+                f"{settings.home_assistant.discovery_prefix}/device/... (availability: this hub)"
+            )
         tasks = [asyncio.create_task(hub.run()), asyncio.create_task(keep_sessions(recorder))]
         if settings.web.enabled:
             from hub.web import serve

@@ -12,10 +12,10 @@ import logging
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
 from hub._logging import LogFormat, configure_logging
+from hub._version import package_version
 from hub.commands import COMMANDS
 from hub.commands._help import examples_epilog
 
@@ -82,13 +82,6 @@ def subcommand_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.Arg
             for sub in dict.fromkeys(action.choices.values()):
                 yield sub
                 yield from subcommand_parsers(sub)
-
-
-def package_version() -> str:
-    try:
-        return version("comfort-hub")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
