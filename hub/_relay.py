@@ -156,8 +156,13 @@ class MqttRelay:
         self._outbox_changed.set()
 
     async def drained(self) -> None:
-        """Waits until the broker has acknowledged everything published so far."""
-        await self._drained.wait()
+        """Waits until the broker has acknowledged everything published so far, including
+        anything published while waiting."""
+        while True:
+            await self._drained.wait()
+            # Something may have been published between the wake-up and now: wait for it too.
+            if self._drained.is_set():
+                return
 
     # -- the connection -------------------------------------------------------------------
 

@@ -61,7 +61,15 @@ def simulated_room(settings: HubSettings) -> tuple[SimRadio, dict[str, Simulated
     return radio, twins
 
 
-async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = False) -> int:
+async def run_service(
+    settings: HubSettings,
+    out: TextIO,
+    *,
+    simulated: bool = False,
+    room: tuple[SimRadio, dict[str, SimulatedPeripheral]] | None = None,
+) -> int:
+    """Runs the hub until SIGTERM or SIGINT; ``room`` (implies ``simulated``) is the radio and
+    the simulated wearables by wearer to use instead of twins made from the configuration."""
     reporter = ConsoleReporter(out)
     bus = EventBus()
     bus.subscribe(reporter)
@@ -83,8 +91,8 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
     bus.subscribe(recorder)
     backends: BleBackends | None = None
     twins: dict[str, SimulatedPeripheral] | None = None
-    if simulated:
-        radio, twins = simulated_room(settings)
+    if simulated or room is not None:
+        radio, twins = room or simulated_room(settings)
         backends = BleBackends(radio.client_backend(), radio.scanner_backend())
         hand = " (`comfort-hub sim` taps, presses and drops them)" if settings.web.enabled else ""
         reporter.say(f"simulated wearables: no Bluetooth is used{hand}")
@@ -159,6 +167,9 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             )
         reporter.say(f"hub for pair {settings.pair!r} running; Ctrl-C stops it")
         await _until_stopped(stop, tasks)
+        if stop.is_set():
+            reporter.say("stopping: telling the wearables, sending what is left")
+            await hub.wind_down()
         for task in tasks:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
