@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
+import json
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +225,57 @@ def test_progress_is_drawn_on_a_terminal_and_nowhere_else() -> None:
                 shown.advance()
     assert "reading" in terminal.getvalue()
     assert pipe.getvalue() == ""
+
+
+@pytest.mark.timeout(60)
+async def test_json_logs_for_journald_one_object_per_line(tmp_path: Path) -> None:
+    from hub._broker import free_loopback_port
+
+    # A broker that is not there: the hub warns, and keeps trying.
+    path = tmp_path / "hub.toml"
+    path.write_text(
+        f'pair = "logs"\nwearers = ["alex", "sam"]\nbroker = "mqtt://127.0.0.1:{free_loopback_port()}"\n'
+        f'state_path = "{tmp_path / "state.sqlite3"}"\n[web]\nenabled = false\n'
+        '[[devices]]\nwearer = "alex"\n[[devices]]\nwearer = "sam"\n'
+    )
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("comfort-hub")),
+        "--log-format",
+        "json",
+        "run",
+        "--config",
+        str(path),
+        "--simulated",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    async with asyncio.timeout(30):
+        first = json.loads(await process.stderr.readline())
+    process.send_signal(signal.SIGTERM)
+    _, rest = await process.communicate()
+    assert first["level"] == "WARNING"
+    assert first["logger"] == "hub._relay" and "MQTT broker" in first["message"]
+    assert "time" in first
+    for line in rest.decode().splitlines():
+        record = json.loads(line)
+        # Quiet by default: warnings and worse only.
+        assert record["level"] in {"WARNING", "ERROR", "CRITICAL"}
+
+
+def test_verbose_logs_detail_and_the_default_does_not(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import logging
+
+    from hub._logging import LogFormat, configure_logging
+
+    configure_logging(verbose=False, log_format=LogFormat.TEXT)
+    logging.getLogger("hub.test").info("detail")
+    logging.getLogger("hub.test").warning("trouble")
+    configure_logging(verbose=True, log_format=LogFormat.TEXT)
+    logging.getLogger("hub.test").debug("more detail")
+    err = capsys.readouterr().err
+    assert "detail" not in err.split("trouble")[0]
+    assert "trouble" in err and "more detail" in err
+    configure_logging(verbose=False)
