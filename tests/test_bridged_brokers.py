@@ -195,9 +195,10 @@ async def test_a_bridge_outage_pauses_both_sides_until_it_heals(
             (sam_notice,) = [e for e in sam_seen.of(PartnerUnreachable) if not e.back]
             assert (alex_notice.wearer, alex_notice.partner) == ("alex", "sam")
             assert (sam_notice.wearer, sam_notice.partner) == ("sam", "alex")
-            # Each wrist felt the pause.
-            assert times_played(alex_watch, pattern_for(ComfortSignal.PAUSE)) == 1
-            assert times_played(sam_watch, pattern_for(ComfortSignal.PAUSE)) == 1
+            # Each wrist feels the pause.
+            pause = pattern_for(ComfortSignal.PAUSE)
+            await wait_until(lambda: times_played(alex_watch, pause) == 1)
+            await wait_until(lambda: times_played(sam_watch, pause) == 1)
 
             # The bridge heals: both pauses are lifted, and the pair talks again.
             await link.heal()
