@@ -49,7 +49,7 @@ _AVAILABILITY_TEMPLATE = (
 class Publisher(Protocol):
     """Where the messages go: the relay's outbox, so they survive a broker flap."""
 
-    def publish(self, topic: str, payload: bytes, *, retain: bool) -> None: ...
+    def publish_raw(self, topic: str, payload: bytes, *, retain: bool) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ class HomeAssistantDiscovery:
             and event.wearer in self.wearables
         ):
             # Not retained: a reading is for now, not for whoever connects next week.
-            self._publisher.publish(
+            self._publisher.publish_raw(
                 self.heart_rate_topic(event.wearer),
                 str(event.reading.bpm).encode(),
                 retain=False,
@@ -145,7 +145,7 @@ class HomeAssistantDiscovery:
 
     def announce(self) -> None:
         for wearer in self.wearables:
-            self._publisher.publish(
+            self._publisher.publish_raw(
                 self.config_topic(wearer),
                 json.dumps(self.discovery_payload(wearer)).encode(),
                 retain=True,
@@ -154,7 +154,9 @@ class HomeAssistantDiscovery:
                 self._publish_link(wearer)
 
     def _publish_link(self, wearer: str) -> None:
-        self._publisher.publish(self.link_topic(wearer), self._links[wearer].encode(), retain=True)
+        self._publisher.publish_raw(
+            self.link_topic(wearer), self._links[wearer].encode(), retain=True
+        )
 
     def discovery_payload(self, wearer: str) -> dict[str, object]:
         """The device-discovery payload (Home Assistant's abbreviated keys)."""

@@ -146,7 +146,7 @@ class MqttRelay:
             HubStatusMessage(status=status, hub=self.hub_id, wearers=self.wearers, at=utc_now())
         )
 
-    def publish(self, topic: str, payload: bytes, *, retain: bool) -> None:
+    def publish_raw(self, topic: str, payload: bytes, *, retain: bool) -> None:
         """Any other message (a hook's), at QoS 1 through the same outbox."""
         self._enqueue(_Outgoing(topic, payload, retain=retain))
 
