@@ -18,6 +18,16 @@ from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hubs import mqtt_peer
 
+
+def status_of(payload: bytes) -> str:
+    """``online``/``offline``, from a plain status or a JSON one with a ``status`` field."""
+    if payload in (b"online", b"offline"):
+        return payload.decode()
+    status = json.loads(payload)["status"]
+    assert isinstance(status, str)
+    return status
+
+
 WATCHES = {"alex": "C0:00:00:00:5E:01", "sam": "C0:00:00:00:5E:02"}
 
 
@@ -87,12 +97,17 @@ async def test_sigterm_says_offline_tells_and_lets_go_of_the_wearables_and_loses
         cwd=Path(__file__).parent.parent,
     )
     hub = ServiceProcess(process)
-    status_topic = f"comfort/v1/{pair_id}/hub/status"
+
+    def is_status(topic: object) -> bool:
+        # The hub's own status: comfort/v1/<pair>/hub/<hub-id>/status (issue #9).
+        text = str(topic)
+        return text.startswith(f"comfort/v1/{pair_id}/hub/") and text.endswith("/status")
+
     async with mqtt_peer(mosquitto.address, pair_id) as peer:
         await wait_until(
             lambda: bool(hub.of("alex", "connected") and hub.of("sam", "connected")), 20
         )
-        await wait_until(lambda: any(str(m.topic) == status_topic for m in peer.seen), 20)
+        await wait_until(lambda: any(is_status(m.topic) for m in peer.seen), 20)
 
         # alex taps a stop; the hub is told to stop as soon as it has made the signals.
         for _ in range(4):
@@ -119,11 +134,13 @@ async def test_sigterm_says_offline_tells_and_lets_go_of_the_wearables_and_loses
 
     # The retained status says the hub is gone (not just its will, later, after a timeout).
     async with aiomqtt.Client("127.0.0.1", mosquitto.port) as late:
-        await late.subscribe(status_topic, qos=1)
+        await late.subscribe(f"comfort/v1/{pair_id}/hub/+/status", qos=1)
+        await late.subscribe(f"comfort/v1/{pair_id}/hub/status", qos=1)
         async with asyncio.timeout(5):
             message = await anext(aiter(late.messages))
-        assert message.payload == b"offline"
-        assert message.retain
+        assert message.retain and is_status(message.topic)
+        assert isinstance(message.payload, bytes)
+        assert status_of(message.payload) == "offline"
 
     # Each watch felt the hub going, then was let go of.
     goodbye = [[pulse.on_ms, pulse.strength] for pulse in HUB_STOPPING.pulses]
