@@ -39,11 +39,9 @@ EVENT_TYPES = tuple(signal.value for signal in ComfortSignal)
 LINK_STATES = ("connected", "lost", "stale")
 # Home Assistant reads a signal payload through this template into an event of its type.
 _EVENT_TEMPLATE = '{"event_type": "{{ value_json.signal }}"}'
-# The hub's status is plain "online"/"offline", or a JSON object with a "status" field:
-# either way, Home Assistant gets "online" or "offline".
-_AVAILABILITY_TEMPLATE = (
-    "{{ value_json.status if value_json is defined and value_json.status is defined else value }}"
-)
+# The hub's status is a JSON object (HubStatusMessage) whose "status" is "online" or
+# "offline": Home Assistant compares what this template extracts with pl_avail/pl_not_avail.
+_AVAILABILITY_TEMPLATE = "{{ value_json.status }}"
 
 
 class Publisher(Protocol):

@@ -68,10 +68,6 @@ class Topics:
     def hub(self, hub_id: str, kind: HubTopicKind) -> str:
         return f"{self.prefix}/hub/{hub_id}/{kind}"
 
-    def hub_status_of(self, hub_id: str) -> str:
-        """One hub's own retained status topic (issue #9: each hub has its own)."""
-        return f"{self.prefix}/hub/{check_name('hub id', hub_id)}/status"
-
     def subscriptions(self) -> list[str]:
         """Everything a hub of this pair listens to."""
         return [f"{self.prefix}/+/{kind}" for kind in TopicKind] + [
