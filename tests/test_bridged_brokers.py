@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,12 +30,6 @@ from tests.brokers import Mosquitto
 from tests.cuttable_link import CuttableLink
 from tests.helpers import wait_until
 from tests.hubs import PAIR, Recorder, times_played
-
-# Until the per-hub status topics and the partner-hub heartbeat of issue #9 (branch core)
-# are merged, a hub shares one status topic and cannot notice a silent partner hub.
-NEEDS_ISSUE_9 = pytest.mark.xfail(
-    strict=True, reason="per-hub status and partner-hub liveness come with issue #9"
-)
 
 # Long enough that no re-alert muddles what the test counts.
 SETTINGS = SessionSettings(realert_interval_s=600)
@@ -126,7 +121,6 @@ async def until_bridged(near: Mosquitto, far: Mosquitto, pair_id: str) -> None:
                             break
 
 
-@NEEDS_ISSUE_9
 @pytest.mark.timeout(60)
 async def test_signals_acks_states_and_statuses_cross_the_bridge(
     tmp_path: Path, pair_id: str
@@ -142,11 +136,10 @@ async def test_signals_acks_states_and_statuses_cross_the_bridge(
         ):
             # Each hub's own status is on both brokers: the partner's hub sees it.
             for hub in (alex_hub, sam_hub):
-                assert hub.relay.status_topic != f"comfort/v1/{pair_id}/hub/status", (
-                    "each hub needs its own status topic (issue #9)"
-                )
+                assert hub.relay.status_topic == f"comfort/v1/{pair_id}/hub/{hub.hub_id}/status"
                 for broker in (near, far):
-                    assert b"online" in await retained(broker, hub.relay.status_topic)
+                    status = json.loads(await retained(broker, hub.relay.status_topic))
+                    assert (status["status"], status["hub"]) == ("online", hub.hub_id)
 
             # alex (on broker A) stops; sam (on broker B) feels it.
             for _ in range(4):
@@ -169,7 +162,6 @@ async def test_signals_acks_states_and_statuses_cross_the_bridge(
             assert not alex_seen.of(PartnerUnreachable) and not sam_seen.of(PartnerUnreachable)
 
 
-@NEEDS_ISSUE_9
 @pytest.mark.timeout(60)
 async def test_a_bridge_outage_pauses_both_sides_until_it_heals(
     tmp_path: Path, pair_id: str

@@ -20,9 +20,7 @@ from tests.hubs import mqtt_peer
 
 
 def status_of(payload: bytes) -> str:
-    """``online``/``offline``, from a plain status or a JSON one with a ``status`` field."""
-    if payload in (b"online", b"offline"):
-        return payload.decode()
+    """``online``/``offline``, from the hub's JSON status (docs/protocol.md)."""
     status = json.loads(payload)["status"]
     assert isinstance(status, str)
     return status
@@ -99,7 +97,7 @@ async def test_sigterm_says_offline_tells_and_lets_go_of_the_wearables_and_loses
     hub = ServiceProcess(process)
 
     def is_status(topic: object) -> bool:
-        # The hub's own status: comfort/v1/<pair>/hub/<hub-id>/status (issue #9).
+        # The hub's own status: comfort/v1/<pair>/hub/<hub-id>/status.
         text = str(topic)
         return text.startswith(f"comfort/v1/{pair_id}/hub/") and text.endswith("/status")
 
@@ -135,7 +133,6 @@ async def test_sigterm_says_offline_tells_and_lets_go_of_the_wearables_and_loses
     # The retained status says the hub is gone (not just its will, later, after a timeout).
     async with aiomqtt.Client("127.0.0.1", mosquitto.port) as late:
         await late.subscribe(f"comfort/v1/{pair_id}/hub/+/status", qos=1)
-        await late.subscribe(f"comfort/v1/{pair_id}/hub/status", qos=1)
         async with asyncio.timeout(5):
             message = await anext(aiter(late.messages))
         assert message.retain and is_status(message.topic)
