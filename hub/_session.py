@@ -32,6 +32,7 @@ from hub.rules import (
     AckAsked,
     BrokerChanged,
     Buzz,
+    Commit,
     Confirm,
     DeviceLink,
     Effect,
@@ -224,6 +225,8 @@ class PairSession:
                         saved.since,
                         saved.next_seq,
                     )
+                case Commit() if self._store is not None:
+                    self._store.flush()
                 case Publish(wearer, message):
                     self._outbox.publish(wearer, message)
                 case Buzz(wearer, pattern, message):
