@@ -8,14 +8,19 @@ import asyncio
 import itertools
 import os
 import signal
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiomqtt
 import pytest
 
+from firmware_bridge import HeartReading
+from hub._alerts import AlertPlayer
 from hub._events import AckSent, PartnerAlerted, SignalSent
-from hub._messages import AckMessage, SignalMessage
+from hub._messages import AckMessage, SignalMessage, StateMessage
+from hub._session import PairSession, SessionSettings
 from hub._topics import Topics
 from hub.rules import (
     Buzz,
@@ -30,8 +35,8 @@ from hub.rules import (
     Save,
     Tick,
 )
-from hub.store import DATABASE_NAME, StoreReader
-from signals import ComfortSignal, InputEvent, InputKind, SignalSource
+from hub.store import DATABASE_NAME, EventStore, SavedState, StoreReader
+from signals import ComfortSignal, HapticPattern, InputEvent, InputKind, SignalSource
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hub_processes import HubProcess
@@ -167,3 +172,69 @@ async def test_a_hub_killed_as_its_ack_reaches_the_broker_has_the_ack_on_record(
     assert acked == "alex-stop"
     await restart(pair_id, mosquitto.port, data_dir, "sam")
     assert "alex-stop" in stored(data_dir, "ack")
+
+
+class GatedStore:
+    """The real store behind a disk that stays busy until sam's wrist has begun to play."""
+
+    def __init__(self, store: EventStore, gate: threading.Event) -> None:
+        self.store = store
+        self.gate = gate
+
+    def load(self, pair: str, wearer: str) -> SavedState:
+        return self.store.load(pair, wearer)
+
+    def save(self, pair: str, wearer: str, *rest: Any) -> None:
+        assert self.gate.wait(20), "the partner's alert waited for the disk"
+        self.store.save(pair, wearer, *rest)
+
+    def flush(self) -> None:
+        assert self.gate.wait(20), "the partner's alert waited for the disk"
+        self.store.flush()
+
+
+async def test_the_partner_on_this_hub_is_alerted_while_the_level_is_saved(
+    tmp_path: Path,
+) -> None:
+    gate = threading.Event()
+    felt: list[str] = []
+    sent: list[tuple[str, str, bool]] = []
+
+    async def sams_wrist(pattern: HapticPattern) -> bool:
+        felt.append(pattern.name)
+        gate.set()
+        return True
+
+    class Outbox:
+        def publish(self, wearer: str, message: SignalMessage | AckMessage | StateMessage) -> None:
+            sent.append((wearer, type(message).__name__, bool(felt)))
+
+        def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
+            raise AssertionError("no rehearsal here")
+
+    async def alexs_wrist(pattern: HapticPattern) -> bool:
+        return True
+
+    now = [1000.0]
+    store = EventStore(tmp_path / DATABASE_NAME)
+    try:
+        session = PairSession(
+            "p",
+            ("alex", "sam"),
+            {"alex": AlertPlayer(alexs_wrist), "sam": AlertPlayer(sams_wrist)},
+            Outbox(),
+            observer=lambda event: None,
+            settings=SessionSettings(contact_timeout_s=10, realert_interval_s=600),
+            store=GatedStore(store, gate),
+            clock=lambda: now[0],
+        )
+        session.device_event("alex", HeartReading(1000.0, 70, contact=False))
+        session.tick()  # a strap off the skin past the timeout: alex's side pauses sam
+        now[0] = 1011.0
+        session.tick()
+        await wait_until(lambda: ("alex", "SignalMessage", True) in sent)
+        assert felt == ["pause"]
+        assert sent[0] == ("alex", "SignalMessage", True), "nothing left before the level was kept"
+        assert store.load("p", "alex").signal_id is not None, "and the level was kept"
+    finally:
+        store.close()
