@@ -102,6 +102,19 @@ class SecurityConfig(BaseModel):
     encrypt: bool = False
 
 
+class HomeAssistantConfig(BaseModel):
+    """``[home_assistant]``: MQTT discovery of the wearables (off unless enabled)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    discovery_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")] = (
+        "homeassistant"
+    )
+    # Heart rate is intimate: Home Assistant gets a sensor for it only when asked.
+    share_heart_rate: bool = False
+
+
 class HubSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMFORT_HUB_", env_nested_delimiter="__", extra="forbid"
@@ -121,6 +134,7 @@ class HubSettings(BaseSettings):
     broker_cert_file: Path | None = None
     broker_key_file: Path | None = None
     web: WebConfig = WebConfig()
+    home_assistant: HomeAssistantConfig = HomeAssistantConfig()
     sound: bool = False
     # Where the event store (sessions, events, held levels), pair keys, counters and the
     # page secret live: private, 0700.
@@ -228,15 +242,15 @@ def load_settings(path: Path) -> HubSettings:
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(f"{path}: not valid TOML: {' '.join(str(error).split())}") from None
     try:
         settings = HubSettings(**data)
     except ValidationError as error:
-        problems = "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
-            for e in error.errors()
+        # One line, as every error of the command line: "file: field: what; field: what".
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
         )
-        raise ConfigError(f"{path}: {error.error_count()} problem(s):\n{problems}") from None
+        raise ConfigError(f"{path}: {problems}") from None
     problem = _unusable_path("data_dir", settings.data_dir)
     problem = problem or _unresolvable(settings)
     if problem is not None:

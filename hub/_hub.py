@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,9 +18,16 @@ from hub._session import Observer, PairSession, SessionSettings
 from hub._signing import MessageSeal, SealRefused
 from hub._topics import Topics, check_name
 from hub.practice import Practice, PracticeRecords
+from signals import HUB_STOPPING
 
 # The session's timers (re-alerts, contact timeouts) are this precise.
 TICK_INTERVAL_S = 0.1
+# At shutdown, how long the broker may take to acknowledge what is still in the outbox.
+# Bounded, so a hub told to stop while its broker is away still stops: the state is on
+# disk and re-published at the next start.
+DRAIN_TIMEOUT_S = 3.0
+# Beyond the goodbye pattern itself, how long a wearable may take to take it.
+GOODBYE_SLACK_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +136,18 @@ class Hub:
         while True:
             await asyncio.sleep(TICK_INTERVAL_S)
             self.session.tick()
+
+    async def wind_down(self) -> None:
+        """Before the hub stops: each wearer feels that it is going, and everything already
+        published reaches the broker. Cancelling :meth:`run` afterwards says ``offline`` and
+        lets go of the wearables."""
+        goodbyes = [player.alert(HUB_STOPPING) for player in self.players.values()]
+        if goodbyes:
+            await asyncio.wait(goodbyes, timeout=HUB_STOPPING.duration_ms / 1000 + GOODBYE_SLACK_S)
+        # Last, so that anything a wearer did during the goodbye is sent too.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DRAIN_TIMEOUT_S):
+                await self.relay.drained()
 
     async def ready(self) -> None:
         """Waits until the broker and every local wearable are connected."""

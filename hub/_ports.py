@@ -43,7 +43,11 @@ class Saved(Protocol):
 
 
 class LevelStore(Protocol):
-    """Where a local wearer's level and signal counter outlive the hub."""
+    """Where a local wearer's level and signal counter outlive the hub.
+
+    ``save`` and ``flush`` return once durable, with every event recorded before them."""
+
+    def flush(self) -> None: ...
 
     def load(self, pair: str, wearer: str) -> Saved: ...
 

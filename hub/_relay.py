@@ -68,6 +68,15 @@ def _tls(broker: BrokerAddress) -> aiomqtt.TLSParameters | None:
     )
 
 
+class RelayHook(Protocol):
+    """Something else riding on the hub's connection (Home Assistant discovery): it hears
+    its own subscriptions and publishes through the relay's outbox."""
+
+    def subscriptions(self) -> list[str]: ...
+    def on_connect(self) -> None: ...
+    def on_message(self, topic: str, payload: bytes) -> None: ...
+
+
 class RelayListener(Protocol):
     def on_signal(self, wearer: str, message: SignalMessage) -> None: ...
     def on_ack(self, wearer: str, message: AckMessage) -> None: ...
@@ -119,6 +128,16 @@ class MqttRelay:
         self._outbox_changed = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
+        self._hooks: list[RelayHook] = []
+
+    @property
+    def status_topic(self) -> str:
+        """Where this hub's own retained status (and its last will) is published."""
+        return self.topics.hub(self.hub_id, HubTopicKind.STATUS)
+
+    def add_hook(self, hook: RelayHook) -> None:
+        """Adds ``hook`` from the next connection on."""
+        self._hooks.append(hook)
 
     # -- publishing -------------------------------------------------------------------------
 
@@ -150,14 +169,23 @@ class MqttRelay:
         )
         return self._serialise(self.topics.hub(self.hub_id, kind), message)
 
+    def publish_raw(self, topic: str, payload: bytes, *, retain: bool) -> None:
+        """Any other message (a hook's), at QoS 1 through the same outbox."""
+        self._enqueue(_Outgoing(topic, payload, retain=retain))
+
     def _enqueue(self, outgoing: _Outgoing) -> None:
         self._outbox.append(outgoing)
         self._drained.clear()
         self._outbox_changed.set()
 
     async def drained(self) -> None:
-        """Waits until the broker has acknowledged everything published so far."""
-        await self._drained.wait()
+        """Waits until the broker has acknowledged everything published so far, including
+        anything published while waiting."""
+        while True:
+            await self._drained.wait()
+            # Something may have been published between the wake-up and now: wait for it too.
+            if self._drained.is_set():
+                return
 
     # -- the connection -------------------------------------------------------------------
 
@@ -207,8 +235,13 @@ class MqttRelay:
                 await client.publish(status_topic, online, qos=1, retain=True)
                 for topic in self.topics.subscriptions():
                     await client.subscribe(topic, qos=1)
+                for hook in self._hooks:
+                    for topic in hook.subscriptions():
+                        await client.subscribe(topic, qos=1)
             self.connected.set()
             listener.on_broker(True)
+            for hook in self._hooks:
+                hook.on_connect()
             try:
                 async with asyncio.TaskGroup() as tasks:
                     tasks.create_task(self._send(client))
@@ -257,6 +290,13 @@ class MqttRelay:
             payload = message.payload
             if not isinstance(payload, bytes | bytearray):
                 continue
+            for hook in self._hooks:
+                if any(message.topic.matches(topic) for topic in hook.subscriptions()):
+                    try:
+                        hook.on_message(str(message.topic), bytes(payload))
+                    except Exception:
+                        # Nothing a hook does may stop the relay hearing the next signal.
+                        log.exception("error in %s on %s", type(hook).__name__, message.topic)
             self._dispatch(str(message.topic), bytes(payload), listener, retained=message.retain)
 
     def _dispatch(

@@ -26,6 +26,7 @@ from hub._broker import embedded_broker
 from hub._bus import EventBus
 from hub._config import HubSettings
 from hub._console import ConsoleReporter
+from hub._home_assistant import HomeAssistantOptions, attach_to_hub
 from hub._hub import Hub, WearerDevice
 from hub._pair_key import load_or_create_key
 from hub._private_files import ensure_private_dir, readable_by_others
@@ -33,7 +34,8 @@ from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from hub._sound import HubSpeaker, find_player
 from hub._tap_calibrations import TapCalibrations
-from hub.practice import PracticeRecords
+from hub._version import package_version
+from hub.practice import PracticeRecords, practice_file
 from hub.store import EventStore, SessionRecorder, import_old_files
 
 # How long "first found" bindings may scan before the hub gives up on starting.
@@ -89,7 +91,15 @@ def keep_files_private(settings: HubSettings, say: Callable[[str], None]) -> Non
         say(f"warning: {path} can be read by other users of this machine (chmod go-rwx)")
 
 
-async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = False) -> int:
+async def run_service(
+    settings: HubSettings,
+    out: TextIO,
+    *,
+    simulated: bool = False,
+    room: tuple[SimRadio, dict[str, SimulatedPeripheral]] | None = None,
+) -> int:
+    """Runs the hub until SIGTERM or SIGINT; ``room`` (implies ``simulated``) is the radio and
+    the simulated wearables by wearer to use instead of twins made from the configuration."""
     reporter = ConsoleReporter(out)
     keep_files_private(settings, reporter.say)
     seal = pair_seal(settings, reporter.say)
@@ -113,8 +123,8 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
     bus.subscribe(recorder)
     backends: BleBackends | None = None
     twins: dict[str, SimulatedPeripheral] | None = None
-    if simulated:
-        radio, twins = simulated_room(settings)
+    if simulated or room is not None:
+        radio, twins = room or simulated_room(settings)
         backends = BleBackends(radio.client_backend(), radio.scanner_backend())
         hand = " (`comfort-hub sim` taps, presses and drops them)" if settings.web.enabled else ""
         reporter.say(f"simulated wearables: no Bluetooth is used{hand}")
@@ -152,10 +162,25 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             ),
             store=store,
             practice_records=PracticeRecords(
-                settings.wearers, settings.data_dir / f"{settings.pair}-practice.json"
+                settings.wearers, practice_file(settings.data_dir, settings.pair)
             ),
             seal=seal,
         )
+        if settings.home_assistant.enabled:
+            bus.subscribe(
+                attach_to_hub(
+                    hub,
+                    HomeAssistantOptions(
+                        discovery_prefix=settings.home_assistant.discovery_prefix,
+                        share_heart_rate=settings.home_assistant.share_heart_rate,
+                    ),
+                    version=package_version(),
+                )
+            )
+            reporter.say(
+                "Home Assistant discovery on "
+                f"{settings.home_assistant.discovery_prefix}/device/... (availability: this hub)"
+            )
         tasks = [asyncio.create_task(hub.run()), asyncio.create_task(keep_sessions(recorder))]
         if settings.web.enabled:
             from hub.web import page_access, serve
@@ -182,6 +207,9 @@ async def run_service(settings: HubSettings, out: TextIO, *, simulated: bool = F
             )
         reporter.say(f"hub for pair {settings.pair!r} running; Ctrl-C stops it")
         await _until_stopped(stop, tasks)
+        if stop.is_set():
+            reporter.say("stopping: telling the wearables, sending what is left")
+            await hub.wind_down()
         for task in tasks:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)

@@ -32,6 +32,7 @@ from hub.rules import (
     AckAsked,
     BrokerChanged,
     Buzz,
+    Commit,
     Confirm,
     DeviceLink,
     Effect,
@@ -89,6 +90,10 @@ class PairSession:
         self._sensors = {
             name: WearerSensors(name, self.settings, notice=observer) for name in players
         }
+        # Effects waiting behind a durable write made in a thread, so a wrist already told
+        # starts playing meanwhile; until they are done, newer effects queue behind them.
+        self._backlog: list[Effect] | None = None
+        self._draining: asyncio.Task[None] | None = None
         # hub.practice looks at gestures first (rehearsal, check-in answers); True = its own.
         self._gesture_hooks: dict[str, Callable[[InputEvent], bool]] = {}
 
@@ -213,27 +218,61 @@ class PairSession:
         return effects
 
     def _carry_out(self, effects: list[Effect]) -> None:
-        for effect in effects:
-            match effect:
-                case Save(wearer, saved) if self._store is not None:
-                    self._store.save(
-                        self.pair_id,
-                        wearer,
-                        saved.level,
-                        saved.signal_id,
-                        saved.since,
-                        saved.next_seq,
-                    )
-                case Publish(wearer, message):
-                    self._outbox.publish(wearer, message)
-                case Buzz(wearer, pattern, message):
-                    self._buzz(wearer, self._players[wearer].alert(pattern), message)
-                case Confirm(wearer, signal_id, by):
-                    self._confirmed(wearer, signal_id, by)
-                case Record(event):
-                    if isinstance(event, Refused):
-                        log.warning("refused: %s", event.reason)
-                    self._observe(event)
+        if self._backlog is not None:
+            # In order, behind what waits for the disk; a wrist is told at once all the same
+            # unless an earlier wrist effect waits there too (wrists keep their order).
+            backlog = self._backlog
+            for effect in effects:
+                wrist = isinstance(effect, Buzz | Confirm)
+                if wrist and not any(isinstance(e, Buzz | Confirm) for e in backlog):
+                    self._carry_out_one(effect)
+                else:
+                    self._backlog.append(effect)
+            return
+        wrist_told = False
+        for index, effect in enumerate(effects):
+            if isinstance(effect, Save | Commit) and wrist_told and self._store is not None:
+                # A partner on this hub is being alerted: the disk waits in a thread, and
+                # the publishes after it wait for the disk, so the alert never does.
+                self._backlog = effects[index:]
+                self._draining = asyncio.get_running_loop().create_task(self._drain())
+                return
+            wrist_told |= isinstance(effect, Buzz | Confirm)
+            self._carry_out_one(effect)
+
+    async def _drain(self) -> None:
+        assert self._backlog is not None
+        while self._backlog:
+            effect = self._backlog.pop(0)
+            if isinstance(effect, Save | Commit):
+                await asyncio.to_thread(self._carry_out_one, effect)
+            else:
+                self._carry_out_one(effect)
+        self._backlog = None
+
+    def _carry_out_one(self, effect: Effect) -> None:
+        match effect:
+            case Save(wearer, saved) if self._store is not None:
+                self._store.save(
+                    self.pair_id,
+                    wearer,
+                    saved.level,
+                    saved.signal_id,
+                    saved.since,
+                    saved.next_seq,
+                )
+            case Commit() if self._store is not None:
+                self._store.flush()
+            case Publish(wearer, message):
+                self._outbox.publish(wearer, message)
+            case Buzz(wearer, pattern, message):
+                self._buzz(wearer, self._players[wearer].alert(pattern), message)
+            case Confirm(wearer, signal_id, by):
+                self._confirmed(wearer, signal_id, by)
+            case Record(event):
+                if isinstance(event, Refused):
+                    log.warning("refused: %s", event.reason)
+                self._observe(event)
 
     def _buzz(self, wearer: str, task: asyncio.Task[bool], message: SignalMessage | None) -> None:
         def report(done: asyncio.Task[bool]) -> None:

@@ -14,6 +14,7 @@ from signals._gestures import (
 )
 from signals._haptics import (
     CONFIRMATION,
+    HUB_STOPPING,
     LINK_RESTORED,
     SIGNAL_PATTERNS,
     HapticPattern,
@@ -72,6 +73,7 @@ from signals._vocabulary import ComfortSignal, SignalSource
 __all__ = [
     "CONFIRMATION",
     "HIGHEST_RATE_HZ",
+    "HUB_STOPPING",
     "LINK_RESTORED",
     "LOWEST_RATE_HZ",
     "MIN_TAPS",

@@ -53,6 +53,13 @@ CONFIRMATION = HapticPattern("confirmation", (Pulse(60, 0, 0.6),))
 LINK_RESTORED = HapticPattern("link_restored", (Pulse(60, 120, 0.6), Pulse(60, 0, 0.6)))
 
 
+# Felt when the hub shuts down (SIGTERM, Ctrl-C): three pulses fading out, unlike any signal,
+# so the wearer knows their taps no longer reach anyone until the hub is back.
+HUB_STOPPING = HapticPattern(
+    "hub_stopping", (Pulse(200, 150, 0.7), Pulse(200, 150, 0.5), Pulse(200, 0, 0.3))
+)
+
+
 def pattern_for(signal: ComfortSignal) -> HapticPattern:
     """The alert a partner feels for ``signal``."""
     return SIGNAL_PATTERNS[signal]

@@ -30,6 +30,7 @@ class PairInvariants:
     alerts: dict[tuple[int, str, str], int]
     gone_since: dict[str, float]
     connected_since: dict[str, float]
+    heard_alive_at: dict[str, float]
     acked_at: dict[str, float]
     emptied_at: float
 
@@ -143,5 +144,12 @@ class PairInvariants:
                 continue
             if not rules.hubs.serving(wearer):
                 continue
-            if now - max(since, self.connected_since[PARTNER[wearer]]) >= GONE_NOTICED_WITHIN_S:
+            # Counted from the crash, or from the last sign of life the partner's hub heard if
+            # that came later: no hub can tell a late "online" from a live one.
+            last_sign = max(
+                since,
+                self.connected_since[PARTNER[wearer]],
+                self.heard_alive_at.get(PARTNER[wearer], since),
+            )
+            if now - last_sign >= GONE_NOTICED_WITHIN_S:
                 assert rules.local[PARTNER[wearer]].unreachable, f"{wearer}'s hub gone unnoticed"

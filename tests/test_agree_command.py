@@ -53,7 +53,7 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             too_often = await asyncio.to_thread(
                 main, ["agree", "sam", "--url", link["sam"], "--check-ins", "0.5"]
             )
-            assert too_often == 1 and "at least 60 s" in capsys.readouterr().out
+            assert too_often == 1 and "at least 60 s" in capsys.readouterr().err
             off = await asyncio.to_thread(
                 main, ["agree", "sam", "--url", link["sam"], "--check-ins", "off"]
             )
@@ -63,13 +63,13 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             bad = await asyncio.to_thread(
                 main, ["agree", "alex", "--url", link["alex"], "--set", "mood"]
             )
-            assert bad == 2 and "--set 'mood': expected FIELD=VALUE" in capsys.readouterr().out
+            assert bad == 2 and "--set 'mood': expected FIELD=VALUE" in capsys.readouterr().err
             wrong = await asyncio.to_thread(
                 main, ["agree", "alex", "--url", link["alex"], "--set", "intention=contract"]
             )
-            assert wrong == 1 and "intention" in capsys.readouterr().out
+            assert wrong == 1 and "intention" in capsys.readouterr().err
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)
     gone = await asyncio.to_thread(main, ["agree", "alex", "--url", link["alex"]])
-    assert gone == 1 and "cannot reach the hub" in capsys.readouterr().out
+    assert gone == 1 and "cannot reach the hub" in capsys.readouterr().err

@@ -1,21 +1,25 @@
 """Aftercare and private feedback: a private answer is never returned to the partner, by any
-route of the hub's app (the test fails if a route is added without being checked here)."""
+route of the hub's app, the session timeline and its exports, or either live feed (the test
+fails if a route is added without being checked here)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 
 import httpx
 import websockets
 from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.routing import BaseRoute
 
 from firmware_bridge.sim import SimRadio
 from hub._broker import free_loopback_port
 from hub._events import AftercareStarted, FeedbackGiven
 from hub.practice import AFTERCARE_PULSE
+from hub.store import EventStore, SessionRecorder
 from hub.web import create_app, page_access, serve
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
@@ -53,20 +57,57 @@ AS_SAM: dict[str, tuple[str, str, object]] = {
         "/api/practice/sam/feedback",
         {"felt_good": SHARED, "to_change": "", "comfort": 5, "share": True},
     ),
+    "/static/{name:path}": ("GET", "/static/timeline.js", None),
+    "/sessions/{session_id}": ("GET", "/sessions/latest", None),
+    "/api/sessions": ("GET", "/api/sessions", None),
+    "/api/sessions/{session_id}/timeline": ("GET", "/api/sessions/latest/timeline", None),
+    "/api/sessions/{session_id}/export.{image_format}": (
+        "GET",
+        "/api/sessions/latest/export.json",
+        None,
+    ),
+    # The open session cannot be erased: this asks, and must not answer with its contents.
+    "/api/sessions/{session_id}": ("DELETE", "/api/sessions/latest", None),
+    "/api/sessions/end": ("POST", "/api/sessions/end", None),
+    "/api/sessions/start": ("POST", "/api/sessions/start", None),
     "/openapi.json": ("GET", "/openapi.json", None),
     "/api/docs": ("GET", "/api/docs", None),
-    "/api/docs/oauth2-redirect": ("GET", "/api/docs/oauth2-redirect", None),
+    "/docs/oauth2-redirect": ("GET", "/docs/oauth2-redirect", None),
 }
+# The other exports of the same route; the picture's bytes are searched as well as the text.
+OTHER_EXPORTS = [("GET", f"/api/sessions/latest/export.{f}", None) for f in ("png", "svg", "csv")]
+OTHER_EXPORTS.append(("GET", "/api/sessions/latest/export.html", None))
+FEEDS = {"/ws", "/ws/feed"}
+
+
+def route_paths(routes: Iterable[BaseRoute]) -> set[str]:
+    """Every path the app answers, routers it includes too; an unknown kind fails loudly."""
+    paths: set[str] = set()
+    for route in routes:
+        if isinstance(route, APIRoute | APIWebSocketRoute):
+            paths.add(route.path)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            # FastAPI keeps an included router whole; its routes are the app's too.
+            prefix = getattr(getattr(route, "include_context", None), "prefix", "")
+            assert not prefix, "an included router with a prefix: teach route_paths to add it"
+            paths |= route_paths(included.routes)
+        elif route.__class__.__name__ != "Route":  # FastAPI's own /openapi.json and docs
+            raise AssertionError(f"a route of a kind this test cannot read: {route!r}")
+        else:
+            paths.add(str(getattr(route, "path", "")))
+    return paths
 
 
 @contextlib.asynccontextmanager
-async def live_feed(port: int, headers: dict[str, str]) -> AsyncIterator[list[str]]:
+async def live_feed(
+    port: int, headers: dict[str, str], path: str = "/ws"
+) -> AsyncIterator[list[str]]:
     """Everything the live feed pushes while the block runs, as raw text."""
     async with asyncio.timeout(10):
         while True:
             try:
                 socket = await websockets.connect(
-                    f"ws://127.0.0.1:{port}/ws", additional_headers=headers
+                    f"ws://127.0.0.1:{port}{path}", additional_headers=headers
                 )
                 break
             except OSError:
@@ -87,29 +128,33 @@ async def live_feed(port: int, headers: dict[str, str]) -> AsyncIterator[list[st
 
 
 async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
-    mosquitto: Mosquitto, pair_id: str
+    mosquitto: Mosquitto, pair_id: str, data_dir: Path
 ) -> None:
     radio = SimRadio()
     watches = two_watches(radio)
     seen = Recorder()
+    store = EventStore.open(data_dir)
+    sessions = SessionRecorder(store, pair_id, ("alex", "sam"))
+    seen.bus.subscribe(sessions)
+    recorded = sessions.start().id
     async with running_hub(mosquitto.address, pair_id, radio, watches, recorder=seen) as (hub, _):
-        routes = {
-            route.path
-            for route in create_app(hub, seen.bus).routes
-            if isinstance(route, APIRoute | APIWebSocketRoute)
-        }
-        assert routes - {"/ws"} <= set(AS_SAM), "a new route: say how sam's side asks it"
+        routes = route_paths(create_app(hub, seen.bus, recorder=sessions).routes)
+        assert routes >= FEEDS, "the feeds this test reads are still there"
+        assert routes - FEEDS <= set(AS_SAM), "a new route: say how sam's side asks it"
+        assert set(AS_SAM) <= routes, "a route this test asks is gone: take it out"
         port = free_loopback_port()
         access = page_access(hub)
         server = asyncio.create_task(
-            serve(hub, seen.bus, port=port, say=lambda _: None, access=access)
+            serve(hub, seen.bus, port=port, say=lambda _: None, access=access, recorder=sessions)
         )
         base = f"http://127.0.0.1:{port}"
         as_alex = {"comfort_alex": access.token_for("alex")}
         as_sam = {"comfort_sam": access.token_for("sam")}
+        sams_cookie = {"Cookie": f"comfort_sam={as_sam['comfort_sam']}"}
         try:
             async with (
-                live_feed(port, {"Cookie": f"comfort_sam={as_sam['comfort_sam']}"}) as sams_feed,
+                live_feed(port, sams_cookie) as sams_feed,
+                live_feed(port, sams_cookie, "/ws/feed") as sams_session_feed,
                 httpx.AsyncClient(base_url=base, cookies=as_alex) as web,
                 httpx.AsyncClient(base_url=base, cookies=as_sam) as sams_web,
             ):
@@ -125,14 +170,23 @@ async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
                 await wait_until(lambda: len(seen.of(FeedbackGiven)) == 1)
 
                 answers = []
-                for method, path, body in AS_SAM.values():
+                for method, path, body in [*OTHER_EXPORTS, *AS_SAM.values()]:
                     response = await sams_web.request(method, path, json=body)
                     assert response.status_code < 500, (path, response.text)
-                    answers.append((path, response.text))
+                    answers.append((path, response.content))
                 await wait_until(lambda: len(seen.of(FeedbackGiven)) == 2)
                 await wait_until(lambda: any(SHARED in text for text in sams_feed))
-            for path, text in answers + [("/ws", text) for text in sams_feed]:
-                assert SECRET not in text, f"{path} returned alex's private answer to sam"
+                await wait_until(lambda: any(SHARED in text for text in sams_session_feed))
+                # The recorded session, asked for by id once sam's shared answer is in it.
+                for export in ("timeline", "export.json", "export.csv", "export.html"):
+                    path = f"/api/sessions/{recorded}/{export}"
+                    kept = await sams_web.get(path)
+                    assert kept.status_code == 200 and SHARED.encode() in kept.content, path
+                    answers.append((path, kept.content))
+            feeds = [("/ws", text) for text in sams_feed]
+            feeds += [("/ws/feed", text) for text in sams_session_feed]
+            for path, content in answers + [(p, t.encode()) for p, t in feeds]:
+                assert SECRET.encode() not in content, f"{path} returned alex's private answer"
             assert seen.of(FeedbackGiven)[0].shared is None
 
             async with (
@@ -147,3 +201,4 @@ async def test_private_feedback_is_never_returned_to_the_partner_by_any_route(
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)
+            store.close()

@@ -135,6 +135,7 @@ def test_records_keep_plan_changes_and_show_private_feedback_to_its_author_only(
         "felt_good": "shared",
         "to_change": "",
         "comfort": 5,
+        "about": "",  # the whole session: no moment was picked
     }
     path.write_text("{not json")
     with pytest.raises(ValueError, match=r"pair-practice\.json: not a practice record"):

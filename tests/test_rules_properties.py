@@ -34,7 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from firmware_bridge import LinkState
 from hub._events import AckSent, SignalSent
-from hub._messages import AckMessage, SignalMessage
+from hub._messages import AckMessage, HubStatusMessage, SignalMessage
 from hub.rules import (
     IDS_KEPT_PER_WEARER,
     AckAsked,
@@ -68,6 +68,7 @@ class PairMachine(PairInvariants, RuleBasedStateMachine):
         self.gone_since: dict[str, float] = {}
         self.history: dict[str, list[Delivery]] = {w: [] for w in PAIR}
         self.connected_since = dict.fromkeys(PAIR, self.world.now)
+        self.heard_alive_at: dict[str, float] = {}
         self.beliefs = {w: self._belief(w) for w in PAIR}
         self.told: set[str] = set()
         self.acked_at: dict[str, float] = {}
@@ -88,6 +89,14 @@ class PairMachine(PairInvariants, RuleBasedStateMachine):
         self.world.feed(hub, delivery.as_input(self.world.now))
         if isinstance(delivery.message, SignalMessage | AckMessage):
             self.history[hub.wearer].append(delivery)
+        if (
+            isinstance(delivery.message, HubStatusMessage)
+            and delivery.message.status == "online"
+            and owner != hub.hub_id
+        ):
+            # A late "online" (a retained one handed over on reconnect, before the broker has
+            # published the crashed hub's will) is a sign of life as far as this hub can know.
+            self.heard_alive_at[hub.wearer] = self.world.now
         if owner in PAIR and owner != hub.wearer and self._belief(owner) != before:
             # Only what the signaller's side published changes what the partner believes.
             self.told.add(owner)

@@ -1,4 +1,9 @@
-"""Subcommands of ``comfort-hub``. Each module has ``add_parser(subparsers)`` that sets ``run``."""
+"""Subcommands of ``comfort-hub``. Each module has ``add_parser(subparsers)`` that sets ``run``.
+
+Register a command with :func:`hub.commands._help.add_command` (its ``--help`` must show
+examples; a test checks every command), report long work with :func:`hub._progress.progress`,
+and let unexpected errors reach ``main()``, which prints them as one line.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ def _load() -> tuple[Command, ...]:
         analyze_accel,
         bench,
         broker_config,
+        completion,
         demo,
         erase,
         eval,
@@ -45,6 +51,7 @@ def _load() -> tuple[Command, ...]:
         pair_key,
         broker_config,
         soak,
+        completion,
     )
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from hub.commands._help import add_command
 from hub.practice import SharedPlan
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -25,7 +27,8 @@ class HubUnreachable(Exception):
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "agree",
         help="agree your signals and the shared plan before a session",
         description=(
@@ -33,6 +36,12 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "talk over, and the shared plan; confirm the signals or change the plan. Needs "
             "the hub running with its web page on. Nothing of it is a contract."
         ),
+        examples=[
+            "comfort-hub agree alex",
+            "comfort-hub agree alex --confirm",
+            "comfort-hub agree sam --set safeword=red --check-ins 20",
+            "comfort-hub agree alex --url http://192.168.1.20:8080 --check-ins off",
+        ],
     )
     parser.add_argument("wearer", help="whose signals: the name in the hub's configuration")
     parser.add_argument(
@@ -65,7 +74,11 @@ def run(args: argparse.Namespace) -> int:
     for item in args.set:
         field, equals, value = item.partition("=")
         if not equals or field not in SharedPlan.model_fields:
-            print(f"--set {item!r}: expected FIELD=VALUE with FIELD one of {fields}")
+            print(
+                f"comfort-hub agree: --set {item!r}: expected FIELD=VALUE with FIELD one of "
+                f"{fields}",
+                file=sys.stderr,
+            )
             return 2
         changes[field] = value
     interval: dict[str, float | None] | None = None
@@ -73,7 +86,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             interval = {"interval_min": None if args.check_ins == "off" else float(args.check_ins)}
         except ValueError:
-            print(f"--check-ins {args.check_ins!r}: expected a number of minutes or 'off'")
+            print(
+                f"comfort-hub agree: --check-ins {args.check_ins!r}: expected a number of "
+                "minutes or 'off'",
+                file=sys.stderr,
+            )
             return 2
     # The printed link carries the wearer's page token; the hub refuses calls without it.
     link = urlsplit(args.url)
@@ -88,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             _call("PUT", f"{base}/check-ins", interval, token=token)
         state = _call("GET", base, token=token)
     except HubUnreachable as error:
-        print(error)
+        print(f"comfort-hub agree: {error}", file=sys.stderr)
         return 1
     print(describe(state))
     return 0

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from hub._accel_csv import AccelCsvError, read_accel_csv
+from hub.commands._help import add_command
 from signals import (
     HIGHEST_RATE_HZ,
     LOWEST_RATE_HZ,
@@ -25,7 +26,8 @@ ANALYSED, BAD_INPUT = 0, 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "analyze-accel",
         help="find taps and signals in a CSV of acceleration",
         description=(
@@ -34,6 +36,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "they make (each burst of taps classified on its own), in seconds from the "
             "first sample. Comma, semicolon or tab separated; a header row is optional."
         ),
+        examples=[
+            "comfort-hub analyze-accel wrist.csv --rate 100",
+            "comfort-hub analyze-accel polar.csv --rate 200 --units mg --columns 2,3,4",
+            "comfort-hub analyze-accel ACC.csv --rate 32 --skip-rows 2   # an Empatica export",
+        ],
     )
     parser.add_argument("file", type=Path, metavar="FILE")
     parser.add_argument(

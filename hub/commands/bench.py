@@ -16,21 +16,35 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from hub._broker import BrokerAddress
+from hub.commands._help import add_command
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "bench",
         help="print performance figures (latency, pairs per hub, detector throughput)",
         description=(
             "Benchmarks print figures with a baseline measured in the same run; compare the "
             "ratios between runs, not the milliseconds between machines."
         ),
+        examples=["comfort-hub bench latency --quick", "comfort-hub bench detect --json"],
     )
     benches = parser.add_subparsers(dest="bench", metavar="BENCH", required=True)
 
-    latency = benches.add_parser(
-        "latency", help="gesture to partner buzz through the hub, against a bare MQTT hop"
+    latency = add_command(
+        benches,
+        "latency",
+        help="gesture to partner buzz through the hub, against a bare MQTT hop",
+        description=(
+            "Sends cycles of slow_down, pause, stop and resume through a hub and a broker and "
+            "prints the time from gesture to the partner's buzz, beside a bare MQTT hop."
+        ),
+        examples=[
+            "comfort-hub bench latency",
+            "comfort-hub bench latency --n 200 --broker mqtt://127.0.0.1:1883",
+            "comfort-hub bench latency --quick --json",
+        ],
     )
     latency.add_argument(
         "--n",
@@ -42,7 +56,20 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     _common(latency)
     latency.set_defaults(run=_latency)
 
-    scale = benches.add_parser("scale", help="tap-to-buzz latency and CPU for N pairs at once")
+    scale = add_command(
+        benches,
+        "scale",
+        help="tap-to-buzz latency and CPU for N pairs at once",
+        description=(
+            "Runs N pairs on one hub process for --seconds each and prints tap-to-buzz "
+            "latency and the hub's CPU for each pair count."
+        ),
+        examples=[
+            "comfort-hub bench scale",
+            "comfort-hub bench scale --pairs 10 50 --seconds 10",
+            "comfort-hub bench scale --quick --json",
+        ],
+    )
     scale.add_argument(
         "--pairs",
         type=int,
@@ -60,8 +87,18 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     _common(scale)
     scale.set_defaults(run=_scale)
 
-    detect = benches.add_parser(
-        "detect", help="tap detector and heart-rate monitor throughput in samples per second"
+    detect = add_command(
+        benches,
+        "detect",
+        help="tap detector and heart-rate monitor throughput in samples per second",
+        description=(
+            "Runs the tap detector and the heart-rate monitor over synthetic data and prints "
+            "samples per second."
+        ),
+        examples=[
+            "comfort-hub bench detect",
+            "comfort-hub bench detect --samples 500000 --rate 200",
+        ],
     )
     detect.add_argument(
         "--samples",
@@ -73,8 +110,15 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     _common(detect)
     detect.set_defaults(run=_detect)
 
-    timeline = benches.add_parser(
-        "timeline", help="an 8-hour session's timeline: PNG render time and page payload"
+    timeline = add_command(
+        benches,
+        "timeline",
+        help="an 8-hour session's timeline: PNG render time and page payload",
+        description=(
+            "Builds a session of --hours with a realistic mix of events and prints how long "
+            "its PNG takes to draw and how large the timeline page's payload is."
+        ),
+        examples=["comfort-hub bench timeline", "comfort-hub bench timeline --hours 2"],
     )
     timeline.add_argument("--hours", type=float, default=8.0, metavar="H", help="default 8")
     timeline.set_defaults(run=_timeline)

@@ -9,10 +9,12 @@ from typing import Any
 
 from hub._broker import BrokerAddress
 from hub.commands._data_dir import add_data_dir
+from hub.commands._help import add_command
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "demo",
         help="run two simulated wearers through a scripted session",
         description=(
@@ -20,6 +22,10 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "slow down, pause and stop, sam acknowledges each, alex feels the confirmations "
             "and resumes. One line per event, with the time from gesture to partner buzz."
         ),
+        examples=[
+            "comfort-hub demo --duration 25",
+            "comfort-hub demo --broker mqtt://127.0.0.1:1883 --no-web   # your own broker",
+        ],
     )
     parser.add_argument(
         "--duration",

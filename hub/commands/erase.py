@@ -6,18 +6,28 @@ import argparse
 import sys
 from typing import Any
 
-from hub.commands._data_dir import add_data_dir, store_path
+from hub.commands._data_dir import add_data_dir, data_dir, store_path
+from hub.commands._help import add_command
+from hub.commands._private_files import remove_private_files
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "erase",
         help="erase a session (or all) from the hub for good",
         description=(
             "Deletes the session's events and heart rate, overwrites them in the file and "
             "compacts it, so they cannot be read back. Held levels are kept: a hub still "
-            "comes back holding a stop."
+            "comes back holding a stop. With --all the practice records (agreement, plan, "
+            "feedback) and tap calibrations are overwritten and removed too (on flash or "
+            "copy-on-write disks the old blocks may survive until reused)."
         ),
+        examples=[
+            "comfort-hub erase latest",
+            "comfort-hub erase SESSION   # an id from comfort-hub sessions",
+            "comfort-hub erase --all",
+        ],
     )
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("session", nargs="?", metavar="SESSION", help="a session id, or 'latest'")
@@ -30,6 +40,13 @@ def run(args: argparse.Namespace) -> int:
     from hub.store import StoreReader, UnknownSessionError, erase
 
     path = store_path(args)
+    if args.all:
+        # The pair's words go even when no session was ever recorded.
+        for removed in remove_private_files(data_dir(args)):
+            print(f"erased {removed}")
+        if not path.exists():
+            print(f"erased 0 session(s): no event store in {path.parent}")
+            return 0
     try:
         wanted = None if args.all else StoreReader(path).session(args.session).id
         erased = erase(path, wanted)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from hub.commands._help import add_command
 from hub.lab._evaluation import (
     FALSE_SIGNALS_PER_HOUR_TARGET,
     HRV_AGREEMENT_TARGET,
@@ -26,7 +27,8 @@ from hub.lab._motion_report import motion_json, motion_lines, progress_printer
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "eval",
         help="measure the signal processing: tap recall, false signals, heart-rate figures",
         description=(
@@ -41,6 +43,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "per placement, per activity and overall, with the worst files. "
             "Figures, not a pass/fail test."
         ),
+        examples=[
+            "comfort-hub eval",
+            "comfort-hub eval --seeds 10 --json > figures.json",
+            "comfort-hub eval --motion ~/recordings/motion-100hz   # your own everyday motion",
+        ],
     )
     parser.add_argument(
         "--seeds",

@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hub.commands._help import add_command
+
 # Exit statuses: recorded / bad arguments or configuration / the device failed us.
 RECORDED, BAD_INPUT, DEVICE_FAILED = 0, 2, 1
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "record",
         help="record a wearer's raw acceleration while asking them to tap",
         description=(
@@ -24,6 +27,12 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "the sample of each prompt) that comfort-hub analyze-accel reads as it is, so "
             "anyone can measure the tap detector on their own body."
         ),
+        examples=[
+            "comfort-hub record alex --seconds 120 --out alex.csv --config hub.toml",
+            "comfort-hub record alex --seconds 300 --every 10 --taps 4 --out taps.csv "
+            "--config hub.toml",
+            "comfort-hub record alex --seconds 10 --out try.csv --config hub.toml --simulated",
+        ],
     )
     parser.add_argument("wearer", metavar="WEARER")
     parser.add_argument("--seconds", type=float, required=True, metavar="S")

@@ -9,17 +9,26 @@ from pathlib import Path
 from typing import Any
 
 from hub.commands._data_dir import add_data_dir
+from hub.commands._help import add_command
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "run",
         help="run the hub from a configuration file",
         description=(
             "Connects each wearer's wearable, relays signals through MQTT (an embedded "
             "broker unless the file names one) and serves the page. See "
-            "config/hub.example.toml; COMFORT_HUB_* environment variables override the file."
+            "config/hub.example.toml; COMFORT_HUB_* environment variables override the file. "
+            "SIGTERM or Ctrl-C stops it cleanly: the wearables are told and let go, the "
+            "broker hears the hub go offline."
         ),
+        examples=[
+            "comfort-hub run --config hub.toml",
+            "comfort-hub run --config hub.toml --simulated   # simulated twins, no Bluetooth",
+            "comfort-hub --log-format json run --config /etc/comfort-hub/hub.toml   # journald",
+        ],
     )
     parser.add_argument("--config", type=Path, required=True, metavar="FILE")
     parser.add_argument(
@@ -39,12 +48,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
     except ConfigError as error:
-        print(f"comfort-hub: {error}", file=sys.stderr)
+        print(f"comfort-hub run: {error}", file=sys.stderr)
         return 2
     if args.data_dir is not None:
         settings = settings.model_copy(update={"data_dir": args.data_dir})
     try:
         return asyncio.run(run_service(settings, sys.stdout, simulated=args.simulated))
     except BridgeError as error:
-        print(f"comfort-hub: {error}", file=sys.stderr)
+        print(f"comfort-hub run: {error}", file=sys.stderr)
         return 1

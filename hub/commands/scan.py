@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from typing import Any
 
 from bleak.exc import BleakError
 
 from firmware_bridge import BleBackends, FoundDevice, describe_capabilities, discover
+from hub._progress import timed_progress
+from hub.commands._help import add_command
 
 # Exit statuses, for scripts: found at least one wearable / found none / no radio.
 FOUND, NONE_FOUND, NO_RADIO = 0, 1, 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "scan",
         help="list nearby wearables and what each can do",
         description=(
@@ -24,10 +28,16 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "recognises, with the profile to bind a wearer to and what each can do. "
             "Exits 1 when none is found, 2 when there is no Bluetooth adapter."
         ),
+        examples=[
+            "comfort-hub scan",
+            "comfort-hub scan --timeout 15 --all   # listen longer, list every device",
+            "comfort-hub scan --json | jq '.[].profile'",
+            "comfort-hub scan --simulated   # try it without a radio",
+        ],
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_positive_seconds,
         default=5.0,
         metavar="S",
         help="seconds to listen (default: 5)",
@@ -44,16 +54,25 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(run=run)
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        print("--timeout must be positive")
-        return NONE_FOUND
     try:
         found = asyncio.run(_scan(args.timeout, simulated=args.simulated))
     except (BleakError, OSError) as error:
         # OSError: no system D-Bus or no BlueZ to talk to.
         print(
-            f"Cannot scan: no Bluetooth adapter the hub can use ({error or type(error).__name__})"
+            "comfort-hub scan: no Bluetooth adapter the hub can use "
+            f"({error or type(error).__name__})",
+            file=sys.stderr,
         )
         return NO_RADIO
     wearables = [device for device in found if device.driver is not None]
@@ -72,7 +91,8 @@ async def _scan(timeout_s: float, *, simulated: bool) -> list[FoundDevice]:
 
         radio = one_of_each()
         backends = BleBackends(radio.client_backend(), radio.scanner_backend())
-    return await discover(timeout_s, backends)
+    async with timed_progress("listening", timeout_s):
+        return await discover(timeout_s, backends)
 
 
 def _print_table(devices: list[FoundDevice], *, hidden: int, timeout_s: float) -> None:

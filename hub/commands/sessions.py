@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -12,13 +13,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from hub.commands._data_dir import add_data_dir, store_path
+from hub.commands._help import add_command
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "sessions",
         help="list the recorded sessions",
         description="Lists each session: its id, when it ran, who wore what and how it ended.",
+        examples=[
+            "comfort-hub sessions",
+            "comfort-hub sessions --start   # start a session on the running hub",
+            "comfort-hub sessions --end --hub http://192.168.1.20:8080",
+        ],
     )
     add_data_dir(parser)
     change = parser.add_mutually_exclusive_group()
@@ -85,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
             if session.ended_at is not None
             else "still going"
         )
-        minutes = ((session.ended_at or session.started_at) - session.started_at) / 60
+        # A session still going has lasted until now, not zero minutes.
+        until = session.ended_at if session.ended_at is not None else time.time()
+        minutes = (until - session.started_at) / 60
         print(
             f"{session.id}  {_clock(session.started_at)}  {minutes:6.1f} min  "
             f"{session.pair}: {' & '.join(session.wearers)}{'  (demo)' if session.demo else ''}"

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from hub.commands._help import add_command
+
 DEFAULT_HUB = "http://127.0.0.1:8080"
 TOKEN_VARIABLE = "COMFORT_HUB_TOKEN"
 ACTIONS = ("tap", "press", "hold", "drop", "restore")
@@ -16,15 +18,15 @@ COUNTED = ("tap", "press")
 # The hub answers once the gesture is made: twenty presses take about six seconds.
 ANSWER_TIMEOUT_S = 30.0
 
-_EXAMPLES = """\
-examples, with a hub started by `comfort-hub run --config hub.toml --simulated`:
-  comfort-hub sim tap alex --count 4     four taps on alex's wrist: stop
-  comfort-hub sim press sam              sam presses once: "I noticed"
-  comfort-hub sim press alex --count 2   alex presses twice: lifts alex's own signal
-  comfort-hub sim hold alex              alex holds the button: stop
-  comfort-hub sim drop sam               sam's wearable goes out of range
-  comfort-hub sim restore sam            and comes back
-"""
+# With a hub started by `comfort-hub run --config hub.toml --simulated`.
+_EXAMPLES = [
+    "comfort-hub sim tap alex --count 4     # four taps on alex's wrist: stop",
+    'comfort-hub sim press sam              # sam presses once: "I noticed"',
+    "comfort-hub sim press alex --count 2   # alex presses twice: lifts alex's own signal",
+    "comfort-hub sim hold alex              # alex holds the button: stop",
+    "comfort-hub sim drop sam               # sam's wearable goes out of range",
+    "comfort-hub sim restore sam            # and comes back",
+]
 
 
 class SimError(Exception):
@@ -32,17 +34,19 @@ class SimError(Exception):
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "sim",
         help="tap, press or drop a simulated wearable of a running hub",
         description=(
             "Acts on a simulated wearable of a hub run with --simulated (or `comfort-hub\n"
             "demo`), as its wearer would: the twin sends what the real device sends, so the\n"
             "hub hears it as it would hear the device. tap and press take --count; hold is\n"
-            "one long press; drop and restore take the wearable out of radio range and back."
+            "one long press; drop and restore take the wearable out of radio range and back. "
+            "The examples assume a hub started by "
+            "`comfort-hub run --config hub.toml --simulated`."
         ),
-        epilog=_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=_EXAMPLES,
     )
     parser.add_argument("action", choices=ACTIONS, metavar="ACTION", help=", ".join(ACTIONS))
     parser.add_argument("wearer", metavar="WEARER", help="whose wearable (a name in the config)")

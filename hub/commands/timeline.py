@@ -8,18 +8,25 @@ from pathlib import Path
 from typing import Any
 
 from hub.commands._data_dir import add_data_dir, store_path
+from hub.commands._help import add_command
 
 FORMATS = ("html", "png", "svg", "csv", "json")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "timeline",
         help="export a session's comfort timeline",
         description=(
             "Writes one session as a page (html, one file that works offline), a picture "
             "(png, svg), one row per event (csv) or everything (json)."
         ),
+        examples=[
+            "comfort-hub timeline latest --out tonight.html",
+            "comfort-hub timeline latest --format png --out tonight.png",
+            "comfort-hub timeline SESSION --format csv --out events.csv   # an id from sessions",
+        ],
     )
     parser.add_argument("session", metavar="SESSION", help="a session id, or 'latest'")
     parser.add_argument("--format", choices=FORMATS, default="html")

@@ -13,7 +13,13 @@ from hub.practice._practice import (
     PracticeError,
     SessionHooks,
 )
-from hub.practice._records import Feedback, PracticeRecords, SharedPlan
+from hub.practice._records import (
+    Feedback,
+    PracticeRecords,
+    SharedPlan,
+    practice_file,
+    practice_files,
+)
 
 __all__ = [
     "AFTERCARE_PULSE",
@@ -31,4 +37,6 @@ __all__ = [
     "SharedPlan",
     "gestures_for",
     "judge",
+    "practice_file",
+    "practice_files",
 ]

@@ -17,6 +17,25 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Room for a few honest sentences; a limit so a page cannot fill the hub's disk.
 TEXT = Field(default="", max_length=1000)
+# ``<pair>-practice.json`` in the hub's data directory; the suffix finds every pair's file.
+FILE_SUFFIX = "-practice.json"
+
+
+def practice_file(data_dir: Path, pair: str) -> Path:
+    """Where the pair's practice records are kept."""
+    return data_dir / f"{pair}{FILE_SUFFIX}"
+
+
+def practice_files(data_dir: Path) -> list[Path]:
+    """Every pair's practice file in ``data_dir``, and a half-written one a crash left."""
+    if not data_dir.is_dir():
+        return []
+    stem = FILE_SUFFIX.removesuffix(".json")
+    return sorted(
+        path
+        for path in data_dir.iterdir()
+        if path.name.endswith(FILE_SUFFIX) or path.name.endswith(f"{stem}.tmp")
+    )
 
 
 class SharedPlan(BaseModel):
@@ -48,9 +67,16 @@ class Feedback(BaseModel):
     to_change: str = TEXT
     comfort: int = Field(ge=1, le=5)
     share: bool = False
+    # The moment the answers are about: a signal id of the session, or empty for all of it.
+    about: str = Field(default="", max_length=64)
 
     def answers(self) -> dict[str, str | int]:
-        return {"felt_good": self.felt_good, "to_change": self.to_change, "comfort": self.comfort}
+        return {
+            "felt_good": self.felt_good,
+            "to_change": self.to_change,
+            "comfort": self.comfort,
+            "about": self.about,
+        }
 
 
 class _Saved(BaseModel):

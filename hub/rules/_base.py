@@ -26,6 +26,12 @@ class RulesBase:
     _out: list[Effect]
 
     def _alert(self, local: LocalWearer, sender: str, message: SignalMessage, at: float) -> None:
+        self._record(self._buzz_alert(local, sender, message, at))
+
+    def _buzz_alert(
+        self, local: LocalWearer, sender: str, message: SignalMessage, at: float
+    ) -> PartnerAlerted:
+        """Buzzes ``local``'s wrist with the partner's signal; returns the event to record."""
         pending = local.pending
         if message.signal is ComfortSignal.RESUME:
             if pending is not None and pending.sender == sender:
@@ -37,7 +43,7 @@ class RulesBase:
         origin = self.local[sender].sent.get(message.id) if sender in self.local else None
         latency = (at - origin.input_at) * 1000 if origin is not None else None
         self._out.append(Buzz(local.name, pattern_for(message.signal), message))
-        self._record(PartnerAlerted(local.name, sender, message, at, latency))
+        return PartnerAlerted(local.name, sender, message, at, latency)
 
     def _realert(self, local: LocalWearer, pending: Pending, at: float) -> None:
         pending.realerts += 1

@@ -1,9 +1,10 @@
 """What goes into the pair's rules (inputs, each with its time) and what comes out (effects).
 
 Inputs are facts: a wearer gestured, a message was heard, the broker came or went, time
-passed. Effects are plain values the shell carries out in order: save before publish,
-publish, buzz a wrist, confirm to a signaller, record an event. Sound follows the recorded
-events (a re-alert is sounded by whoever listens for it).
+passed. Effects are plain values the shell carries out in order: buzz a local partner's
+wrist first (it never waits for the disk), record the event, make it durable (a save, or a
+commit), and only then publish. Sound follows the recorded events (a re-alert is sounded by
+whoever listens for it).
 """
 
 from __future__ import annotations
@@ -145,7 +146,10 @@ class SavedLevel:
 
 @dataclass(frozen=True, slots=True)
 class Save:
-    """Persist before the publish that follows: a hub killed right after comes back holding it."""
+    """Persist before the publish that follows: a hub killed right after comes back holding it.
+
+    The events recorded before it are committed in the same transaction, so the row of the
+    signal being sent is as durable as the level, at the cost of one commit."""
 
     wearer: str
     saved: SavedLevel
@@ -183,4 +187,10 @@ class Record:
     event: HubEvent
 
 
-Effect = Save | Publish | Buzz | Confirm | Record
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """Wait until every event recorded so far is durable: what this hub sends (an ack) is
+    kept before it leaves, so a hub killed right after the publish has it on record."""
+
+
+Effect = Save | Publish | Buzz | Confirm | Record | Commit

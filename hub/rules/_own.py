@@ -1,5 +1,5 @@
 """A local wearer's own side: gestures become signals, link and contact holds, resume and
-acknowledge, each signal saved before it is published."""
+acknowledge, each signal and ack durable before it is published."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from firmware_bridge import LinkState
 from hub._events import AckSent, SignalSent
 from hub._messages import AckMessage, SignalMessage, StateMessage
 from hub.rules._base import RulesBase
-from hub.rules._io import Publish, Save, SavedLevel
+from hub.rules._io import Commit, Publish, Save, SavedLevel
 from hub.rules._wearers import LinkHold, LocalWearer, Sent
 from signals import AckIntent, ComfortSignal, SignalIntent, SignalSource
 
@@ -75,14 +75,19 @@ class OwnSide(RulesBase):
             seq=message.seq,
             since=message.at,
         )
+        # A partner on this hub feels it first, before any disk wait; then the signal's row
+        # and the level are committed together, and only then does the signal leave.
+        partner = self.local.get(local.partner)
+        alerted = (
+            self._buzz_alert(partner, local.name, message, at) if partner is not None else None
+        )
+        self._record(SignalSent(local.name, message, input_at))
+        if alerted is not None:
+            self._record(alerted)
         saved = SavedLevel(local.classifier.held, message.id, message.at, local.next_seq)
         self._out.append(Save(local.name, saved))
         self._out.append(Publish(local.name, message))
         self._out.append(Publish(local.name, local.state))
-        self._record(SignalSent(local.name, message, input_at))
-        partner = self.local.get(local.partner)
-        if partner is not None:
-            self._alert(partner, local.name, message, at)
 
     def _acknowledge(self, local: LocalWearer, at: float) -> None:
         pending, local.pending = local.pending, None
@@ -91,8 +96,10 @@ class OwnSide(RulesBase):
         message = AckMessage(id=pending.message.id, by=local.name, at=self._wall())
         local.acks_sent.add(message.id, None)
         local.last_ack = message
-        self._out.append(Publish(local.name, message))
-        self._record(AckSent(local.name, message))
+        # A signaller on this hub is told first; the ack's row is durable before it leaves.
         signaller = self.local.get(pending.sender)
         if signaller is not None:
             self._confirm(signaller, message)
+        self._record(AckSent(local.name, message))
+        self._out.append(Commit())
+        self._out.append(Publish(local.name, message))

@@ -67,7 +67,7 @@ def level_bands(events: list[StoredEvent], end: float) -> list[Band]:
     bands: list[Band] = []
     holding: dict[str, tuple[str, float]] = {}
     for event in events:
-        if event.kind != "signal" or event.wearer is None:
+        if not is_real_signal(event) or event.wearer is None:
             continue
         signal = event.data.get("signal")
         if signal not in (*LEVELS, "resume"):
@@ -86,7 +86,7 @@ def summarise(
     bands: list[Band],
     heart: dict[str, tuple[list[float], list[float]]],
 ) -> dict[str, Any]:
-    signals = [e for e in events if e.kind == "signal"]
+    signals = [e for e in events if is_real_signal(e)]
     by_kind: dict[str, int] = {}
     for event in signals:
         kind = str(event.data.get("signal"))
@@ -95,6 +95,7 @@ def summarise(
     for event in events:
         if event.kind == "ack" and event.data.get("id") not in acks:
             acks[event.data.get("id")] = event
+    shared = shared_answers(events)
     acknowledged = []
     for event in signals:
         ack = acks.get(event.data.get("id"))
@@ -115,13 +116,66 @@ def summarise(
                 "acknowledged_by": ack.wearer if ack is not None else None,
                 "seconds_to_ack": round(ack.at - event.at, 3) if ack is not None else None,
                 "heart": context,
+                "answers": [a for a in shared if a["about"] == event.data.get("id")],
             }
         )
     held: dict[str, dict[str, float]] = {}
     for band in bands:
         per_level = held.setdefault(band.wearer, {})
         per_level[band.level] = round(per_level.get(band.level, 0.0) + band.end - band.start, 3)
-    return {"signals_by_kind": by_kind, "signals": acknowledged, "seconds_held": held}
+    return {
+        "signals_by_kind": by_kind,
+        "signals": acknowledged,
+        "seconds_held": held,
+        "shared_answers": shared,
+        "rehearsal": rehearsal_steps(events),
+        "check_ins": check_ins(events),
+    }
+
+
+def shared_answers(events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """Aftercare answers a wearer chose to share, with the moment (a signal id) they are about.
+
+    Only shared answers are ever recorded as events; a private one never reaches the store."""
+    return [
+        {"wearer": e.wearer, "time": e.at, "about": shared.get("about", ""), "answers": shared}
+        for e in events
+        if e.kind == "feedback" and isinstance(shared := e.data.get("shared"), dict)
+    ]
+
+
+def is_real_signal(event: StoredEvent) -> bool:
+    """A signal a wearer meant; a rehearsal's gestures are practice and never count."""
+    return event.kind == "signal" and event.data.get("source") != "rehearsal"
+
+
+def rehearsal_steps(events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """Each rehearsed gesture, kept apart from the signals (its own lane on the page)."""
+    return [
+        {
+            "time": e.at,
+            "wearer": e.wearer,
+            "gesture": e.data.get("gesture"),
+            "meaning": e.data.get("meaning"),
+            "recognised": e.data.get("recognised"),
+        }
+        for e in events
+        if e.kind == "rehearsal_step"
+    ]
+
+
+def check_ins(events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """Each check-in once, with what each wearer answered (``all_good`` or ``no_answer``)."""
+    asked: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event.kind != "check_in":
+            continue
+        entry = asked.setdefault(
+            str(event.data.get("id")), {"id": event.data.get("id"), "time": event.at, "answers": {}}
+        )
+        if event.wearer is not None and event.data.get("answer") is not None:
+            entry["answers"][event.wearer] = event.data["answer"]
+    return list(asked.values())
 
 
 def _mean_between(times: list[float], bpm: list[float], start: float, end: float) -> float | None:

@@ -38,6 +38,10 @@ def events_csv(timeline: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     named = {*CSV_COLUMNS, "n"}
     for event in timeline["events"]:
+        shared = event.get("shared") if event["type"] == "feedback" else None
+        if isinstance(shared, dict) and shared.get("about"):
+            # A shared answer names the signal it is about in the id column, beside that signal.
+            event = {**event, "id": shared["about"]}
         rest = {k: v for k, v in event.items() if k not in named}
         writer.writerow(
             [

@@ -61,8 +61,8 @@ def render(timeline: dict[str, Any], out: Path, *, image_format: str) -> None:
         )
         heart_axes.axvspan(start, end, color=LEVEL_COLOURS[band["level"]], alpha=0.12)
     for event in timeline["events"]:
-        if event["type"] not in MARKED:
-            continue
+        if event["type"] not in MARKED or event.get("source") == "rehearsal":
+            continue  # practice is listed apart, never drawn as a signal
         when = event["time"]
         colour = LEVEL_COLOURS.get(str(event.get("signal")), "#666666")
         heart_axes.axvline(when, color=colour, linewidth=0.7, alpha=0.8)
@@ -76,6 +76,16 @@ def render(timeline: dict[str, Any], out: Path, *, image_format: str) -> None:
             va="top",
             ha="right",
         )
+    for signal in timeline["summary"]["signals"]:
+        for shared in signal.get("answers", []):
+            # A shared aftercare answer, beside the signal it is about; private ones never get here.
+            heart_axes.annotate(
+                f"{shared['wearer']} shared: {shared['answers'].get('felt_good') or '…'}"[:60],
+                (signal["time"], 0.02),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                color="#2e7d32",
+            )
     lanes.set_yticks(range(len(wearers)), wearers)
     lanes.set_ylim(-0.6, len(wearers) - 0.4)
     lanes.set_title("levels held", fontsize=9, loc="left")

@@ -3,13 +3,16 @@
 const WORDS = { slow_down: "SLOW DOWN", pause: "PAUSE", stop: "STOP", resume: "RESUME", check_in: "CHECK IN" };
 const COLOURS = { slow_down: "#2f6db3", pause: "#c77c02", stop: "#b3261e", resume: "#2e8b57", check_in: "#7b5ea7" };
 const WEARER_COLOURS = ["#d2691e", "#1f77b4"];
-const MARKED = ["signal", "ack", "realert", "link", "refused", "partner_unreachable"];
+const MARKED = ["signal", "ack", "realert", "link", "refused", "partner_unreachable", "check_in"];
+const ANSWERS = { all_good: "all good", no_answer: "no answer" };
+const PRACTICE_COLOUR = "#8a8f98";
 
 function markerLabel(e) {
   if (e.type === "signal") return `${e.wearer}: ${WORDS[e.signal] || e.signal}${e.source === "link" ? " (link)" : ""}`;
   if (e.type === "ack") return `${e.wearer} noticed`;
   if (e.type === "realert") return `re-alert ${e.count} for ${e.wearer}`;
   if (e.type === "link") return `${e.wearer}'s wearable ${e.state}`;
+  if (e.type === "check_in") return e.answer ? `${e.wearer}: ${ANSWERS[e.answer] || e.answer}` : "check-in asked";
   if (e.type === "partner_unreachable") return `${e.partner} ${e.back ? "back" : "unreachable"}`;
   return `${e.type} ${e.wearer || ""}`;
 }
@@ -46,7 +49,7 @@ function drawOverlays(u, t) {
   }
   ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
   for (const e of t.events) {
-    if (!MARKED.includes(e.type)) continue;
+    if (!MARKED.includes(e.type) || e.source === "rehearsal") continue; // practice has its own lane
     const x = u.valToPos(e.time, "x", true);
     if (x < box.left || x > box.left + box.width) continue;
     ctx.strokeStyle = COLOURS[e.signal] || "#999";
@@ -60,7 +63,25 @@ function drawOverlays(u, t) {
     ctx.restore();
     markers++;
   }
+  // Rehearsed gestures: practice, so a dashed tick in a lane of their own along the top.
+  let practised = 0;
+  ctx.strokeStyle = PRACTICE_COLOUR; ctx.fillStyle = PRACTICE_COLOUR;
+  ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+  for (const r of t.summary.rehearsal || []) {
+    const x = u.valToPos(r.time, "x", true);
+    if (x < box.left || x > box.left + box.width) continue;
+    ctx.beginPath(); ctx.moveTo(x, box.top); ctx.lineTo(x, box.top + lane * 2); ctx.stroke();
+    ctx.save();
+    ctx.translate(x + 3 * devicePixelRatio, box.top + 4 * devicePixelRatio);
+    ctx.rotate(Math.PI / 2); // read the other way from the signals' labels: not one of them
+    ctx.textAlign = "left"; ctx.textBaseline = "bottom";
+    ctx.fillText(`practice ${r.meaning || r.gesture}`, 0, 0);
+    ctx.restore();
+    practised++;
+  }
+  ctx.setLineDash([]);
   ctx.restore();
+  u.root.parentElement.dataset.rehearsal = practised;
   u.root.parentElement.dataset.bands = bands;
   u.root.parentElement.dataset.markers = markers;
 }
@@ -120,7 +141,40 @@ function fillText(t) {
       const td = document.createElement("td"); td.textContent = cell; tr.append(td);
     }
     table.append(tr);
+    for (const a of x.answers || []) table.append(answerRow(a));
   }
+  listInto("shared-answers", (sum.shared_answers || []).filter((a) => !a.about).map(sharedText));
+}
+
+// A shared aftercare answer, in words; only answers a wearer chose to share ever reach here.
+function sharedText(a) {
+  const s = a.answers;
+  return `${a.wearer} shared: felt good: ${s.felt_good || "—"} · change: ${s.to_change || "—"} · comfort ${s.comfort} of 5`;
+}
+
+function answerRow(a) {
+  const tr = document.createElement("tr"), td = document.createElement("td");
+  tr.className = "shared-answer"; td.colSpan = 5; td.textContent = `↳ ${sharedText(a)}`;
+  tr.append(td);
+  return tr;
+}
+
+function listInto(id, lines) {
+  const list = document.getElementById(id);
+  list.innerHTML = "";
+  for (const line of lines) {
+    const li = document.createElement("li"); li.textContent = line; list.append(li);
+  }
+  if (!lines.length) { const li = document.createElement("li"); li.textContent = "none"; list.append(li); }
+}
+
+function fillPractice(t) {
+  listInto("rehearsal", (t.summary.rehearsal || []).map((r) =>
+    `${clock(r.time)} ${r.wearer} practised ${r.meaning || r.gesture}${r.recognised ? "" : " (not recognised yet)"}`));
+  listInto("check-ins", (t.summary.check_ins || []).map((c) => {
+    const answers = t.session.wearers.map((w) => `${w}: ${ANSWERS[c.answers[w]] || "waiting"}`);
+    return `${clock(c.time)} check-in — ${answers.join(", ")}`;
+  }));
 }
 
 function addServerControls(id) {
@@ -151,5 +205,6 @@ async function startTimeline(boot) {
   }
   if (boot.served) addServerControls(t.session.id);
   fillText(t);
+  fillPractice(t);
   window.comfortChart = makeChart(t);
 }
