@@ -29,7 +29,7 @@ from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.cuttable_link import CuttableLink
 from tests.helpers import wait_until
-from tests.hubs import PAIR, Recorder, times_played
+from tests.hubs import PAIR, Recorder, pair_seal, times_played
 
 # Long enough that no re-alert muddles what the test counts.
 SETTINGS = SessionSettings(realert_interval_s=600)
@@ -84,6 +84,7 @@ async def hub_of_one(
         observer=recorder.bus.publish,
         backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
         settings=SETTINGS,
+        seal=pair_seal(pair_id),
     )
     task = asyncio.create_task(hub.run())
     try:

@@ -160,11 +160,19 @@ def test_a_mistake_with_each_command_is_one_line_naming_it(
 
 
 def test_an_unexpected_error_shows_its_traceback_only_with_verbose(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, _, err = run_cli(capsys, "run", "--config", str(tmp_path))
+    import hub.commands.run
+
+    def broken(args: object) -> int:
+        raise RuntimeError("something no one foresaw")
+
+    # A bug, not a user's mistake: the command's own code fails.
+    monkeypatch.setattr(hub.commands.run, "run", broken)
+    config = tmp_path / "hub.toml"
+    status, _, err = run_cli(capsys, "run", "--config", str(config))
     assert status == 1 and len(err.strip().splitlines()) == 1 and "-v" in err
-    status, _, err = run_cli(capsys, "run", "-v", "--config", str(tmp_path))
+    status, _, err = run_cli(capsys, "run", "-v", "--config", str(config))
     assert status == 1
     assert "Traceback" in err
     assert err.strip().splitlines()[-1].startswith("comfort-hub run: ")
@@ -199,12 +207,12 @@ def test_bash_completion_completes_the_commands(tmp_path: Path) -> None:
         [str(script), "completion", "bash"], capture_output=True, text=True, timeout=30
     ).stdout
     (tmp_path / "complete.bash").write_text(completion)
-    # Ask bash what it would offer after `comfort-hub b<Tab>` and `comfort-hub scan --t<Tab>`.
+    # Ask bash what it would offer after `comfort-hub be<Tab>` and `comfort-hub scan --t<Tab>`.
     probe = f"""
 source {tmp_path / "complete.bash"}
 offer() {{ COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${{#COMP_LINE}}
   COMPREPLY=(); _shtab_comfort_hub; echo "${{COMPREPLY[*]}}"; }}
-offer comfort-hub b
+offer comfort-hub be
 offer comfort-hub scan --t
 """
     done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)

@@ -40,6 +40,7 @@ from signals import ComfortSignal, HapticPattern, InputEvent, InputKind, SignalS
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hub_processes import HubProcess
+from tests.hubs import pair_seal
 
 STOP_PRESS = InputEvent(InputKind.BUTTON, 0.0, held_s=1.5)
 
@@ -162,7 +163,9 @@ async def test_a_hub_killed_as_its_ack_reaches_the_broker_has_the_ack_on_record(
             at=datetime.now(UTC),
         )
         async with aiomqtt.Client("127.0.0.1", mosquitto.port) as alex:
-            await alex.publish(topics.signal("alex"), stop.to_json(), qos=1)
+            # Sealed with the pair's key, as alex's hub would: sam's hub refuses anything else.
+            topic = topics.signal("alex")
+            await alex.publish(topic, pair_seal(pair_id).seal(topic, stop.to_json()), qos=1)
         await wait_until(lambda: bool(hub.saw(type="alert", wearer="sam")), within_s=20)
         await hub.send("press sam")
         acked = await asyncio.wait_for(watcher, 20)

@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hub.commands._help import add_command
+
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "broker-config",
         help="write a locked-down mosquitto configuration for the pairs' hubs",
         description=(
@@ -19,6 +22,10 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "COMFORT_HUB_BROKER_PASSWORD_<NAME>, or is made and printed once. "
             "Start with: mosquitto -c DIR/mosquitto.conf"
         ),
+        examples=[
+            "comfort-hub broker-config --out ./b --hub alexhub:room:alex --hub samhub:room:sam",
+            "mosquitto -c ./broker/mosquitto.conf",
+        ],
     )
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.add_argument(

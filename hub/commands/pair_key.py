@@ -11,9 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hub.commands._help import add_command
+
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "pair-key",
         help="make, show or add the pair's shared key",
         description=(
@@ -21,6 +24,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "'new' makes one, 'show' prints it (QR code, then the key on the last line), "
             "'add KEY' stores the partner hub's key here. Kept 0600 in the data directory."
         ),
+        examples=[
+            "comfort-hub pair-key new --config hub.toml",
+            "comfort-hub pair-key show --config hub.toml",
+            "comfort-hub pair-key add comfort1:our-room:AAEC... --config hub.toml",
+        ],
     )
     parser.add_argument("action", choices=["new", "show", "add"])
     parser.add_argument("key", nargs="?", help="the key line, for 'add'")

@@ -6,9 +6,12 @@ import argparse
 import asyncio
 from typing import Any
 
+from hub.commands._help import add_command
+
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "soak",
         help="run simulated pairs against a real mosquitto with faults, and report",
         description=(
@@ -18,6 +21,10 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "duplicated and malformed MQTT messages. Exits 1 if a signal was lost or a "
             "forgery accepted."
         ),
+        examples=[
+            "comfort-hub soak --minutes 5",
+            "comfort-hub soak --minutes 60 --pairs 4",
+        ],
     )
     parser.add_argument("--minutes", type=int, default=5, help="simulated minutes (default 5)")
     parser.add_argument("--pairs", type=int, default=2, help="pairs at once (default 2)")
