@@ -35,7 +35,7 @@ from hub._signing import MessageSeal
 from hub._sound import HubSpeaker, find_player
 from hub._tap_calibrations import TapCalibrations
 from hub._version import package_version
-from hub.practice import PracticeRecords, practice_file
+from hub.practice import PracticeRecords
 from hub.store import EventStore, SessionRecorder, import_old_files
 
 # How long "first found" bindings may scan before the hub gives up on starting.
@@ -161,8 +161,8 @@ async def run_service(
                 tap_calibrations=TapCalibrations.beside(store.path),
             ),
             store=store,
-            practice_records=PracticeRecords(
-                settings.wearers, practice_file(settings.data_dir, settings.pair)
+            practice_records=PracticeRecords.open(
+                settings.wearers, store, settings.pair, settings.data_dir
             ),
             seal=seal,
         )

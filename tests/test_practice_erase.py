@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hub._tap_calibrations import FILE_NAME, TapCalibrations
 from hub.practice import Feedback, PracticeRecords, SharedPlan, practice_file
-from hub.store import DATABASE_NAME
+from hub.store import DATABASE_NAME, EventStore
 from signals import TapDetectorSettings
 from tests.test_timeline_export import comfort_hub
 
@@ -18,14 +18,19 @@ def every_byte_under(folder: Path) -> bytes:
 async def test_erase_all_leaves_no_practice_word_or_calibration_in_any_file(
     data_dir: Path,
 ) -> None:
-    records = PracticeRecords(("alex", "sam"), practice_file(data_dir, "alex-sam"))
+    store = EventStore.open(data_dir)
+    records = PracticeRecords(("alex", "sam"), store, pair_id="alex-sam")
     records.confirm("alex")
     records.change_plan("sam", SharedPlan(safeword="pineapple-zebra"), {"safeword"})
     records.give_feedback("alex", Feedback(felt_good="the slow-lavender part", comfort=4))
+    store.close()
+    # A practice file an older hub left (and a hub never started since) goes too.
+    practice_file(data_dir, "alex-sam").write_text('{"plan": {"clothing": "old-file-words"}}')
     TapCalibrations(data_dir / FILE_NAME).save(
         "alex", "Wrist-Band-Orchid", TapDetectorSettings(), taps=12
     )
     secrets = [b"pineapple-zebra", b"slow-lavender", b"Wrist-Band-Orchid", b"alex"]
+    secrets += [b"old-file-words"]
     before = every_byte_under(data_dir)
     assert all(secret in before for secret in secrets), "the test wrote what it looks for"
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import stat
-from pathlib import Path
-
 import pytest
 
 from firmware_bridge import Capability
 from hub.practice import (
-    Feedback,
     GestureKind,
     Hint,
-    PracticeRecords,
-    SharedPlan,
     gestures_for,
     judge,
 )
@@ -113,30 +107,3 @@ def test_one_lone_tap_answers_a_check_in_and_several_taps_do_not() -> None:
     ]
     with pytest.raises(ValueError, match="at least 60 s"):
         check_ins.configure(10, now=0.0)
-
-
-def test_records_keep_plan_changes_and_show_private_feedback_to_its_author_only(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "hub" / "pair-practice.json"
-    records = PracticeRecords(("alex", "sam"), path)
-    changes = records.change_plan("sam", SharedPlan(safeword="amber", clothing="x"), {"safeword"})
-    assert changes == {"safeword": "amber"} and records.plan.clothing == ""
-    records.confirm("alex")
-    records.give_feedback("alex", Feedback(felt_good="secret", comfort=4))
-    records.give_feedback("sam", Feedback(felt_good="shared", comfort=5, share=True))
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-
-    again = PracticeRecords(("alex", "sam"), path)
-    assert again.plan.safeword == "amber" and again.plan_changes[0].by == "sam"
-    assert again.confirmed("alex") is not None and not again.both_confirmed()
-    assert again.feedback_seen_by("sam")["partner"] is None
-    assert again.feedback_seen_by("alex")["partner"] == {
-        "felt_good": "shared",
-        "to_change": "",
-        "comfort": 5,
-        "about": "",  # the whole session: no moment was picked
-    }
-    path.write_text("{not json")
-    with pytest.raises(ValueError, match=r"pair-practice\.json: not a practice record"):
-        PracticeRecords(("alex", "sam"), path)

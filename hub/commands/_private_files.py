@@ -1,9 +1,10 @@
 """The pair's own files beside the event store that ``erase --all`` removes with it.
 
-The practice records (agreement, plan, feedback) and the tap calibrations are small JSON
-files. Each is overwritten with zeros and flushed before it is unlinked, so the words are
-not simply left in freed blocks; on flash or copy-on-write file systems that is the best a
-program can do, which the erase command's help says.
+The tap calibrations, and a practice file (agreement, plan, feedback) an older hub left and no
+hub has imported into the store since, are small JSON files. Each is overwritten with zeros
+and flushed before it is unlinked, so the words are not simply left in freed blocks; on flash
+or copy-on-write file systems that is the best a program can do, which the erase command's
+help says.
 """
 
 from __future__ import annotations

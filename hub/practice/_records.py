@@ -1,19 +1,35 @@
 """What the pair agreed and said: confirmations, the shared plan and its changes, feedback.
 
-Kept here, in memory and (when given a path) in one JSON file readable by the hub's user only,
-until the hub's event store can hold it: :class:`PracticeRecords` is the seam, and everything
-else reaches this data only through its methods. Nothing here is a contract, and nothing of it
-leaves the hub. A private feedback answer is returned to its author and to nobody else.
+Kept in memory and, when given the hub's event store, in it (plan changes and feedback tied
+to their session, so erasing the session erases them). :class:`PracticeRecords` is the seam:
+everything else reaches this data only through its methods. Nothing here is a contract, and
+nothing of it leaves the hub. A private feedback answer is returned to its author and to
+nobody else.
+
+Hubs before the event store kept this in ``<pair>-practice.json``; :meth:`PracticeRecords.open`
+imports such a file once and removes it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from hub.store import (
+    EventStore,
+    has_practice,
+    load_practice,
+    save_confirmation,
+    save_feedback,
+    save_plan_change,
+)
+
+log = logging.getLogger(__name__)
 
 # Room for a few honest sentences; a limit so a page cannot fill the hub's disk.
 TEXT = Field(default="", max_length=1000)
@@ -22,7 +38,7 @@ FILE_SUFFIX = "-practice.json"
 
 
 def practice_file(data_dir: Path, pair: str) -> Path:
-    """Where the pair's practice records are kept."""
+    """Where hubs before the event store kept the pair's practice records."""
     return data_dir / f"{pair}{FILE_SUFFIX}"
 
 
@@ -80,6 +96,8 @@ class Feedback(BaseModel):
 
 
 class _Saved(BaseModel):
+    """The old JSON file's content, and this class's memory."""
+
     confirmed: dict[str, datetime] = {}
     plan: SharedPlan = SharedPlan()
     plan_changes: list[PlanChange] = []
@@ -87,15 +105,26 @@ class _Saved(BaseModel):
 
 
 class PracticeRecords:
-    def __init__(self, pair: tuple[str, str], path: Path | None = None) -> None:
+    def __init__(
+        self, pair: tuple[str, str], store: EventStore | None = None, *, pair_id: str = ""
+    ) -> None:
+        """In memory only without ``store``; else in it, under ``pair_id``."""
         self.pair = pair
-        self.path = path
+        self._store = store
+        self._pair_id = pair_id
         self._data = _Saved()
-        if path is not None and path.exists():
-            try:
-                self._data = _Saved.model_validate_json(path.read_bytes())
-            except ValueError as error:
-                raise ValueError(f"{path}: not a practice record: {error}") from None
+        if store is not None:
+            self._data = _load(store, pair_id)
+
+    @classmethod
+    def open(
+        cls, pair: tuple[str, str], store: EventStore, pair_id: str, data_dir: Path
+    ) -> PracticeRecords:
+        """The pair's records in ``store``, after importing an old practice file once."""
+        old = practice_file(data_dir, pair_id)
+        if old.exists():
+            _import_file(old, store, pair_id)
+        return cls(pair, store, pair_id=pair_id)
 
     def partner_of(self, wearer: str) -> str:
         first, second = self.pair
@@ -110,8 +139,9 @@ class PracticeRecords:
         return all(name in self._data.confirmed for name in self.pair)
 
     def confirm(self, wearer: str) -> None:
-        self._data.confirmed[wearer] = datetime.now(UTC)
-        self._save()
+        at = self._data.confirmed[wearer] = datetime.now(UTC)
+        if self._store is not None:
+            save_confirmation(self._store, self._pair_id, wearer, at.isoformat())
 
     # -- the shared plan ----------------------------------------------------------------
 
@@ -129,16 +159,21 @@ class PracticeRecords:
         wanted = new.model_dump()
         changes = {name: wanted[name] for name in sorted(fields) if wanted[name] != old[name]}
         if changes:
+            change = PlanChange(by=by, at=datetime.now(UTC), changes=changes)
             self._data.plan = SharedPlan.model_validate({**old, **changes})
-            self._data.plan_changes.append(PlanChange(by=by, at=datetime.now(UTC), changes=changes))
-            self._save()
+            self._data.plan_changes.append(change)
+            if self._store is not None:
+                save_plan_change(
+                    self._store, self._pair_id, by, change.at.isoformat(), change.changes
+                )
         return changes
 
     # -- feedback -------------------------------------------------------------------------
 
     def give_feedback(self, wearer: str, feedback: Feedback) -> None:
         self._data.feedback[wearer] = feedback
-        self._save()
+        if self._store is not None:
+            save_feedback(self._store, self._pair_id, wearer, feedback.model_dump())
 
     def feedback_seen_by(self, viewer: str) -> dict[str, dict[str, object] | None]:
         """What ``viewer`` may see: all of their own answers, the partner's only if shared."""
@@ -149,13 +184,53 @@ class PracticeRecords:
             "partner": {**theirs.answers()} if theirs is not None and theirs.share else None,
         }
 
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        # 0600 from the first byte: these are the pair's own words.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(self._data.model_dump_json(indent=1).encode())
-        temporary.replace(self.path)
+
+def _load(store: EventStore, pair_id: str) -> _Saved:
+    """The records in the store; the plan is the sum of the changes still kept."""
+    rows = load_practice(store, pair_id)
+    try:
+        changes = [PlanChange.model_validate(change) for change in rows.plan_changes]
+        plan: dict[str, str] = {}
+        for change in changes:
+            plan.update(change.changes)
+        return _Saved(
+            confirmed={w: datetime.fromisoformat(at) for w, at in rows.confirmed.items()},
+            plan=SharedPlan.model_validate(plan),
+            plan_changes=changes,
+            feedback={w: Feedback.model_validate(a) for w, a in rows.feedback.items()},
+        )
+    except ValueError as error:
+        raise ValueError(f"{store.path}: a practice row is not valid: {error}") from None
+
+
+def _import_file(path: Path, store: EventStore, pair_id: str) -> None:
+    """Moves an old practice file into the store (unless already there), then removes it."""
+    try:
+        saved = _Saved.model_validate_json(path.read_bytes())
+    except ValueError as error:
+        raise ValueError(f"{path}: not a practice record: {error}") from None
+    if not has_practice(store, pair_id):  # a crash after the import, before the removal
+        for wearer, at in saved.confirmed.items():
+            save_confirmation(store, pair_id, wearer, at.isoformat())
+        summed: dict[str, str] = {}
+        for change in saved.plan_changes:
+            save_plan_change(store, pair_id, change.by, change.at.isoformat(), change.changes)
+            summed.update(change.changes)
+        # The file kept the plan itself too; whatever the changes do not explain stays.
+        missing = {
+            name: value
+            for name, value in saved.plan.model_dump().items()
+            if summed.get(name, "") != value
+        }
+        if missing:
+            save_plan_change(store, pair_id, "imported", datetime.now(UTC).isoformat(), missing)
+        for wearer, feedback in saved.feedback.items():
+            save_feedback(store, pair_id, wearer, feedback.model_dump())
+        store.flush()
+    # Overwritten before it is unlinked, so the words are not left in freed blocks.
+    with path.open("r+b") as file:
+        file.write(bytes(path.stat().st_size))
+        file.flush()
+        os.fsync(file.fileno())
+    path.unlink()
+    log.info("moved %s into %s", path.name, store.path.name)

@@ -1,7 +1,8 @@
 """The hub's event store: one SQLite file (WAL) under the data directory.
 
 - :class:`EventStore` writes (through one thread) and reads; it keeps each wearer's held
-  level (``load``/``save``, the session's persistence protocol), sessions and their events.
+  level (``load``/``save``, the session's persistence protocol), sessions and their events,
+  and the practice's rows (``load_practice``, ``save_*``).
 - :class:`SessionRecorder` listens to the hub's events, records them and starts and ends
   sessions by themselves.
 - :class:`StoreReader` reads a store another process may be writing (the CLI).
@@ -10,6 +11,14 @@
 from hub.store._erase import erase
 from hub.store._files import DATABASE_NAME
 from hub.store._migrate import import_old_files, read_journal
+from hub.store._practice import (
+    PracticeRows,
+    has_practice,
+    load_practice,
+    save_confirmation,
+    save_feedback,
+    save_plan_change,
+)
 from hub.store._reader import HeartSeries, RmssdSeries, StoreReader, UnknownSessionError
 from hub.store._recorder import DEFAULT_IDLE_END_S, SessionRecorder
 from hub.store._records import SavedState, SessionInfo, StoredEvent, iso
@@ -23,6 +32,7 @@ __all__ = [
     "EventStore",
     "HeartSeries",
     "NewerSchemaError",
+    "PracticeRows",
     "RmssdSeries",
     "SavedState",
     "SessionInfo",
@@ -31,7 +41,12 @@ __all__ = [
     "StoredEvent",
     "UnknownSessionError",
     "erase",
+    "has_practice",
     "import_old_files",
     "iso",
+    "load_practice",
     "read_journal",
+    "save_confirmation",
+    "save_feedback",
+    "save_plan_change",
 ]

@@ -58,6 +58,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX rmssd_by_session ON rmssd (session_id, at);
     CREATE TABLE imported_journals (name TEXT PRIMARY KEY);
     """,
+    # 2: the practice (was ``<pair>-practice.json``): who confirmed the agreed signals, every
+    # change to the shared plan (the plan is their sum) and aftercare feedback. Plan changes
+    # and feedback belong to a session, so erasing the session erases them.
+    """
+    CREATE TABLE practice_confirmations (
+        pair TEXT NOT NULL,
+        wearer TEXT NOT NULL,
+        at TEXT NOT NULL,               -- ISO 8601
+        PRIMARY KEY (pair, wearer)
+    );
+    CREATE TABLE practice_plan_changes (
+        n INTEGER PRIMARY KEY,
+        pair TEXT NOT NULL,
+        session_id TEXT REFERENCES sessions (id) ON DELETE CASCADE,
+        by_wearer TEXT NOT NULL,
+        at TEXT NOT NULL,               -- ISO 8601
+        changes TEXT NOT NULL           -- JSON object field -> new value
+    );
+    CREATE INDEX practice_plan_changes_by_pair ON practice_plan_changes (pair, n);
+    CREATE TABLE practice_feedback (
+        n INTEGER PRIMARY KEY,
+        pair TEXT NOT NULL,
+        session_id TEXT REFERENCES sessions (id) ON DELETE CASCADE,
+        wearer TEXT NOT NULL,
+        answers TEXT NOT NULL           -- JSON: the Feedback, private answers included
+    );
+    CREATE INDEX practice_feedback_by_pair ON practice_feedback (pair, n);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

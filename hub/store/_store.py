@@ -151,6 +151,12 @@ class EventStore(StoreReader):
                         f"UPDATE {table} SET session_id = ? WHERE session_id IS NULL AND at >= ?",
                         (session.id, adopt_since),
                     )
+            # The plan agreed before the session is the session's.
+            db.execute(
+                "UPDATE practice_plan_changes SET session_id = ? "
+                "WHERE session_id IS NULL AND pair = ?",
+                (session.id, pair),
+            )
 
         self._writer.call(insert)
         self._current = session
@@ -195,6 +201,10 @@ class EventStore(StoreReader):
             ),
             urgent=urgent,
         )
+
+    def write(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Queues one statement of a feature's own rows (committed soon, never waited for)."""
+        self._writer.write(sql, params)
 
     def record_heart(self, wearer: str, at: float, bpm: float) -> None:
         self._writer.write(
