@@ -86,6 +86,7 @@ class Hub:
             {device.wearer: device.driver.profile.capabilities for device in devices},
             records=practice_records or PracticeRecords(pair),
             vocabulary=self.session.settings.vocabulary,
+            calibrations=self.session.settings.tap_calibrations,
         )
 
     def _forward_event(self, wearer: str) -> Callable[[DeviceEvent], None]:
