@@ -100,6 +100,7 @@ class Hub:
             {device.wearer: device.driver.profile.capabilities for device in devices},
             records=practice_records or PracticeRecords(pair),
             vocabulary=self.session.settings.vocabulary,
+            calibrations=self.session.settings.tap_calibrations,
         )
 
     def _report_refusal(self, topic: str, refusal: SealRefused) -> None:

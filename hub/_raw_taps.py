@@ -71,6 +71,10 @@ class RawTapFinder:
         self._refused_rate: float | None = None
         self._next_sample_at: float | None = None
 
+    def recalibrate(self) -> None:
+        """The wearer's calibration changed: the next batch gets a detector made with it."""
+        self._detector = None
+
     def feed(self, batch: AccelBatch) -> list[InputEvent]:
         detector = self._detector_for(batch)
         if detector is None:

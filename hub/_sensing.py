@@ -58,6 +58,11 @@ class WearerSensors:
             return self._inputs(found, now), [HeartRate(self.wearer, event)]
         return [], []
 
+    def recalibrate(self) -> None:
+        """Takes up the wearer's new tap calibration (or its reset) from the next batch."""
+        if self._raw_taps is not None:
+            self._raw_taps.recalibrate()
+
     def tick(self, now: float) -> list[Input]:
         """A sensor silent or off the skin for too long is noticed by the clock too."""
         return self._inputs(self._heart.tick(now), now) if self._heart is not None else []

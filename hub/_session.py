@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from firmware_bridge import DeviceEvent, LinkEvent
+from firmware_bridge import AccelBatch, DeviceEvent, LinkEvent
 from hub._alerts import played
 from hub._events import AlertUndelivered, Confirmed, LinkChanged, Refused
 from hub._messages import (
@@ -96,6 +96,8 @@ class PairSession:
         self._draining: asyncio.Task[None] | None = None
         # hub.practice looks at gestures first (rehearsal, check-in answers); True = its own.
         self._gesture_hooks: dict[str, Callable[[InputEvent], bool]] = {}
+        # hub.practice keeps a rehearsing wearer's raw acceleration for tap calibration.
+        self._accel_hooks: dict[str, Callable[[AccelBatch], None]] = {}
 
     # -- looking in -------------------------------------------------------------------------
 
@@ -133,6 +135,8 @@ class PairSession:
         self._carry_out(self.rules.restore(saved, self._clock()))
 
     def device_event(self, wearer: str, event: DeviceEvent) -> None:
+        if isinstance(event, AccelBatch) and (watch := self._accel_hooks.get(wearer)):
+            watch(event)
         inputs, records = self._sensors[wearer].read(event, self._clock())
         for record in records:
             self._observe(record)
@@ -180,6 +184,14 @@ class PairSession:
             self._gesture_hooks.pop(wearer, None)
         else:
             self._gesture_hooks[wearer] = hook
+
+    def watch_acceleration(self, wearer: str, hook: Callable[[AccelBatch], None]) -> None:
+        """``hook`` sees each of ``wearer``'s raw acceleration batches too."""
+        self._accel_hooks[wearer] = hook
+
+    def recalibrate(self, wearer: str) -> None:
+        """``wearer``'s tap calibration changed: their detector takes it up at once."""
+        self._sensors[wearer].recalibrate()
 
     def play(self, wearer: str, pattern: HapticPattern) -> None:
         """Plays ``pattern`` on a local wearer's wrist; changes no level, needs no ack."""

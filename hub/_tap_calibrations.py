@@ -102,6 +102,14 @@ class TapCalibrations:
         record = self.load(wearer, device)
         return record.settings if record is not None else None
 
+    def devices_of(self, wearer: str) -> list[str]:
+        """The devices ``wearer`` has a calibration for."""
+        return sorted(
+            str(raw.get("device"))
+            for raw in self._read().values()
+            if isinstance(raw, dict) and raw.get("wearer") == wearer
+        )
+
     def forget(self, wearer: str, device: str) -> None:
         records = self._read()
         if records.pop(_key(wearer, device), None) is not None:

@@ -40,6 +40,7 @@ from signals._tap_calibration import (
     MeasuredTap,
     calibrate,
     measure_taps,
+    taps_asked_within,
 )
 from signals._tap_corpus import (
     VIGOROUS_MOTIONS,
@@ -128,6 +129,7 @@ __all__ = [
     "signals_from_taps",
     "synthesise",
     "synthesise_tap_recording",
+    "taps_asked_within",
     "to_g",
     "tone_for",
     "vigorous_motion",

@@ -33,6 +33,8 @@ MIN_TAPS = 6
 # A tap asked for at ``t`` is looked for from ``t - _EARLY_S`` to ``t + search_s``: people
 # react to a prompt late, rarely early.
 _EARLY_S = 0.1
+# An impulse weaker than this (g*ms) is the stillness's noise or a brush, not a tap meant as one.
+TAP_FLOOR_GMS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,42 @@ def measure_taps(
             width_s = strength / (_peak_excess_g(xyz, best + geometry.gap, geometry) * 1000.0)
             found.append(MeasuredTap((best + geometry.gap) / rate_hz, strength, width_s, number))
     return found
+
+
+def taps_asked_within(
+    samples: npt.ArrayLike,
+    rate_hz: float,
+    windows: Sequence[tuple[float, float, int]],
+    *,
+    unit: AccelUnit | str = AccelUnit.G,
+    floor_gms: float = TAP_FLOOR_GMS,
+    spacing_s: float = 0.12,
+) -> list[list[float]]:
+    """When the wearer tapped, in windows where they were asked for a number of taps.
+
+    A rehearsal asks for a pattern ("three taps") and leaves the rhythm to the wearer, so
+    there is no prompt per tap. Each window ``(start_s, end_s, count)`` (time 0 at the first
+    sample) gives the ``count`` strongest impulses in it, at least ``spacing_s`` apart and
+    at least ``floor_gms`` strong (fewer when fewer stand out of the stillness), in time
+    order: one pattern of prompts for :func:`measure_taps` (with a short ``search_s``).
+    """
+    xyz = to_g(samples, unit)
+    geometry = Geometry.at(rate_hz, TapDetectorSettings())
+    area, _ = impulse_area(xyz, geometry.core, geometry.gap, geometry.sample_ms)
+    spacing = max(1, round(spacing_s * rate_hz))
+    patterns: list[list[float]] = []
+    for start_s, end_s, count in windows:
+        first = max(0, round(start_s * rate_hz) - geometry.gap)
+        stop = min(len(area), round(end_s * rate_hz) - geometry.gap)
+        strength = area[first:stop].copy() if stop > first else np.zeros(0)
+        chosen: list[int] = []
+        while len(chosen) < count and len(strength) and float(np.max(strength)) >= floor_gms:
+            best = int(np.argmax(strength))
+            chosen.append(first + best)
+            strength[max(0, best - spacing) : best + spacing + 1] = 0.0
+        if chosen:
+            patterns.append(sorted((index + geometry.gap) / rate_hz for index in chosen))
+    return patterns
 
 
 def calibrate(

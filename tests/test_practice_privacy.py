@@ -44,6 +44,11 @@ AS_SAM: dict[str, tuple[str, str, object]] = {
     "/api/practice/{wearer}/rehearsal/start": ("POST", "/api/practice/sam/rehearsal/start", None),
     "/api/practice/{wearer}/rehearsal/end": ("POST", "/api/practice/sam/rehearsal/end", None),
     "/api/practice/{wearer}/rehearsal/felt": ("POST", "/api/practice/sam/rehearsal/felt", None),
+    "/api/practice/{wearer}/tap-calibration/reset": (
+        "POST",
+        "/api/practice/sam/tap-calibration/reset",
+        None,
+    ),
     "/api/practice/{wearer}/check-ins": ("PUT", "/api/practice/sam/check-ins", {}),
     "/api/practice/{wearer}/check-ins/now": ("POST", "/api/practice/sam/check-ins/now", None),
     "/api/practice/{wearer}/check-ins/answer": (

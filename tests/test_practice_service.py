@@ -1,17 +1,29 @@
 """hub.practice on a fake session and a fake clock: who may rehearse, what a finished rehearsal
-hands to tap calibration, and which wrists a check-in asks."""
+does to tap calibration, and which wrists a check-in asks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from firmware_bridge import Capability
+from firmware_bridge import AccelBatch, Capability
 from hub._events import HubEvent, PracticeCheckIn
 from hub._messages import SignalMessage, new_signal_id, utc_now
+from hub._tap_calibrations import TapCalibrations
 from hub.practice import CHECK_IN_PULSE, Practice, PracticeError, PracticeRecords
-from signals import ComfortSignal, HapticPattern, InputEvent, InputKind, SignalSource
+from signals import (
+    SAFE_BOUNDS,
+    ComfortSignal,
+    HapticPattern,
+    InputEvent,
+    InputKind,
+    SignalSource,
+    TapDetectorSettings,
+    lay_tap,
+)
 
 
 class FakeSession:
@@ -22,6 +34,8 @@ class FakeSession:
         self.hooks: dict[str, Callable[[InputEvent], bool]] = {}
         self.played: list[tuple[str, str]] = []
         self.rehearsed: list[tuple[str, ComfortSignal]] = []
+        self.accel_hooks: dict[str, Callable[[AccelBatch], None]] = {}
+        self.recalibrated: list[str] = []
 
     def partner_of(self, wearer: str) -> str:
         return "sam" if wearer == "alex" else "alex"
@@ -29,6 +43,12 @@ class FakeSession:
     def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None:
         assert hook is not None
         self.hooks[wearer] = hook
+
+    def watch_acceleration(self, wearer: str, hook: Callable[[AccelBatch], None]) -> None:
+        self.accel_hooks[wearer] = hook
+
+    def recalibrate(self, wearer: str) -> None:
+        self.recalibrated.append(wearer)
 
     def play(self, wearer: str, pattern: HapticPattern) -> None:
         self.played.append((wearer, pattern.name))
@@ -49,25 +69,28 @@ class Clock:
 
 
 def practice(
-    local: list[str], calibrate: Callable[[str, list[list[InputEvent]]], None] | None = None
+    local: list[str],
+    calibrations: TapCalibrations | None = None,
+    capabilities: frozenset[Capability] = frozenset({Capability.TAPS}),
 ) -> tuple[Practice, FakeSession, Clock, list[HubEvent]]:
     session, clock = FakeSession(local), Clock()
     events: list[HubEvent] = []
-    taps_only = frozenset({Capability.TAPS})
     made = Practice(
         session,
         events.append,
-        {name: taps_only for name in local},
+        {name: capabilities for name in local},
         records=PracticeRecords(("alex", "sam")),
         clock=clock,
-        calibrate=calibrate,
+        calibrations=calibrations,
     )
     return made, session, clock, events
 
 
-def test_a_finished_rehearsal_hands_its_taps_to_calibration_and_lets_go() -> None:
-    handed: list[tuple[str, list[list[InputEvent]]]] = []
-    hub, session, clock, _ = practice(["alex", "sam"], lambda w, t: handed.append((w, t)))
+def test_a_watch_that_finds_its_own_taps_is_not_calibrated_and_is_let_go(
+    tmp_path: Path,
+) -> None:
+    store = TapCalibrations(tmp_path / "tap-calibrations.json")
+    hub, session, clock, _ = practice(["alex", "sam"], store)
     hub.start_rehearsal("alex")
     for count in (2, 3, 4):
         start = clock.now
@@ -82,10 +105,74 @@ def test_a_finished_rehearsal_hands_its_taps_to_calibration_and_lets_go() -> Non
         ("alex", ComfortSignal.PAUSE),
         ("alex", ComfortSignal.STOP),
     ]
-    [(wearer, taps)] = handed
-    assert wearer == "alex" and [len(step) for step in taps] == [2, 3, 4]
+    calibration = hub.overview("alex")["tap_calibration"]
+    assert calibration["calibrated"] is False
+    assert "finds taps by itself" in calibration["summary"]
+    assert store.devices_of("alex") == [] and session.recalibrated == []
     # The drill is over: alex's taps are signals again.
     assert session.hooks["alex"](InputEvent(InputKind.TAP, clock.now)) is False
+
+
+def _soft_rehearsal(hub: Practice, session: FakeSession, clock: Clock) -> None:
+    """alex taps each step softly on a 100 Hz strap; the defaults find none of it."""
+    rate = 100.0
+    rng = np.random.default_rng(3)
+    hub.start_rehearsal("alex")
+    for count in (2, 3, 4):
+        samples = np.tile([0.02, -0.98, 0.1], (round(rate * 3), 1))
+        samples += rng.normal(0.0, 0.004, samples.shape)
+        for index in range(count):
+            lay_tap(samples, rate, 0.8 + 0.3 * index, width_s=0.015, peak_g=0.5)
+        for first in range(0, len(samples), 36):
+            chunk = samples[first : first + 36]
+            times = clock.now + (first + np.arange(len(chunk))) / rate
+            session.accel_hooks["alex"](AccelBatch(times, chunk, rate, device="Polar H10"))
+        clock.now += 3.0
+        hub.tick()  # nothing seen: judged "too soft" once the step times out
+
+
+def test_a_soft_tappers_rehearsal_is_kept_for_their_device_and_applied_at_once(
+    tmp_path: Path,
+) -> None:
+    store = TapCalibrations(tmp_path / "tap-calibrations.json")
+    hub, session, clock, _ = practice(["alex", "sam"], store, frozenset({Capability.RAW_ACCEL}))
+    hub.step_timeout_s = 3.0
+    _soft_rehearsal(hub, session, clock)
+    assert hub.drill is not None and [r.verdict.hint for r in hub.drill.results] == ["too_soft"] * 3
+    kept = store.settings_for("alex", "Polar H10")
+    assert kept is not None and kept.min_area_gms < TapDetectorSettings().min_area_gms
+    assert session.recalibrated == ["alex"]
+    calibration = hub.overview("alex")["tap_calibration"]
+    assert calibration["calibrated"] is True and calibration["taps"] == 9
+    [strength] = [c for c in calibration["changes"] if c["setting"] == "min_area_gms"]
+    assert strength["bounds"] == list(SAFE_BOUNDS.min_area_gms)
+    assert strength["bounds"][0] <= strength["after"] < strength["before"]
+    assert hub.overview("sam")["tap_calibration"] is None  # each sees only their own
+
+    hub.reset_calibration("alex")
+    assert store.settings_for("alex", "Polar H10") is None
+    assert session.recalibrated == ["alex", "alex"]
+    assert (
+        "default tap thresholds apply again" in hub.overview("alex")["tap_calibration"]["summary"]
+    )
+
+
+def test_too_few_taps_change_nothing_and_say_why(tmp_path: Path) -> None:
+    store = TapCalibrations(tmp_path / "tap-calibrations.json")
+    hub, session, clock, _ = practice(["alex", "sam"], store, frozenset({Capability.RAW_ACCEL}))
+    hub.step_timeout_s = 3.0
+    hub.start_rehearsal("alex")
+    still = np.tile([0.02, -0.98, 0.1], (300, 1))
+    session.accel_hooks["alex"](
+        AccelBatch(clock.now + np.arange(300) / 100.0, still, 100.0, device="Polar H10")
+    )
+    clock.now += 3.0
+    hub.tick()
+    hub.end_rehearsal()  # after one step: its taps (none) are all there is
+    calibration = hub.overview("alex")["tap_calibration"]
+    assert calibration["calibrated"] is False
+    assert calibration["summary"].startswith("not calibrated: only 0 taps could be measured")
+    assert store.devices_of("alex") == [] and session.recalibrated == []
 
 
 def test_a_step_ends_even_when_the_wearer_never_stops_tapping() -> None:

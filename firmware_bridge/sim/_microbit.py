@@ -15,7 +15,7 @@ from firmware_bridge.microbit._protocol import (
     ButtonState,
 )
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
-from firmware_bridge.sim._resting import STREAM_STEP_S, StillBody
+from firmware_bridge.sim._resting import STREAM_STEP_S, TAP_PEAK_G, StillBody
 
 _BUTTONS = {"A": BUTTON_A_STATE, "B": BUTTON_B_STATE}
 
@@ -64,14 +64,15 @@ class SimulatedMicrobit(SimulatedPeripheral):
         data = b"".join(v.to_bytes(2, "little", signed=True) for v in (x_mg, y_mg, z_mg))
         return self.notify(ACCELEROMETER_DATA, data)
 
-    def tap(self) -> bool:
-        """The wearer taps the board: a tap in the resting acceleration stream.
+    def tap(self, peak_g: float = TAP_PEAK_G) -> bool:
+        """The wearer taps the board: a tap in the resting acceleration stream (a soft tapper's
+        with a lower ``peak_g``).
 
         False unless the twin is resting with acceleration streaming.
         """
         if self._body is None:
             return False
-        self._body.tap()
+        self._body.tap(peak_g)
         return True
 
     async def rest(self) -> None:

@@ -25,7 +25,13 @@ from firmware_bridge.polar._pmd import (
 )
 from firmware_bridge.sim._heart_strap import heart_rate_service, measurement_bytes
 from firmware_bridge.sim._peripheral import SimCharacteristic, SimService, SimulatedPeripheral
-from firmware_bridge.sim._resting import HEART_INTERVAL_S, STREAM_STEP_S, RestingHeart, StillBody
+from firmware_bridge.sim._resting import (
+    HEART_INTERVAL_S,
+    STREAM_STEP_S,
+    TAP_PEAK_G,
+    RestingHeart,
+    StillBody,
+)
 
 Sample = tuple[int, int, int]
 
@@ -111,15 +117,16 @@ class SimulatedPolarH10(SimulatedPeripheral):
             frames += 1
         return frames
 
-    def tap(self) -> bool:
-        """The wearer taps the strap: a tap in the resting acceleration stream.
+    def tap(self, peak_g: float = TAP_PEAK_G) -> bool:
+        """The wearer taps the strap: a tap in the resting acceleration stream (a soft tapper's
+        with a lower ``peak_g``).
 
         False unless the twin is resting with acceleration streaming: a tap is only ever
         seen in the samples.
         """
         if self._body is None:
             return False
-        self._body.tap()
+        self._body.tap(peak_g)
         return True
 
     def stop_by_itself(self) -> bool:

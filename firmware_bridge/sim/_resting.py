@@ -63,12 +63,13 @@ class StillBody:
         self._rng = np.random.default_rng(zlib.crc32(seed.encode()))
         self._started_at: float | None = None
         self._sent = 0
-        self._taps_at: list[float] = []
+        self._taps_at: list[tuple[float, float]] = []  # (when, peak in g)
 
-    def tap(self) -> None:
+    def tap(self, peak_g: float = TAP_PEAK_G) -> None:
+        """A tap now; a ``peak_g`` below the default is a soft tapper's."""
         now = asyncio.get_running_loop().time()
         started = self._started_at if self._started_at is not None else now
-        self._taps_at.append(now - started)
+        self._taps_at.append((now - started, peak_g))
 
     def samples_until_now(self, rate_hz: float) -> npt.NDArray[np.float64]:
         """Samples (g) from the last call up to the present; taps due in them laid in."""
@@ -80,14 +81,14 @@ class StillBody:
         samples = np.tile(np.asarray(_STILL_GRAVITY_G), (count, 1))
         samples += self._rng.normal(0.0, _NOISE_G, samples.shape)
         first_s = self._sent / rate_hz
-        still_to_come: list[float] = []
-        for at in self._taps_at:
+        still_to_come: list[tuple[float, float]] = []
+        for at, peak_g in self._taps_at:
             # A tap laid in this batch, or pushed to the next when it would end past it.
             if at + 4 * TAP_WIDTH_S < due / rate_hz:
                 start = max(0.0, at - first_s)
-                lay_tap(samples, rate_hz, start, width_s=TAP_WIDTH_S, peak_g=TAP_PEAK_G)
+                lay_tap(samples, rate_hz, start, width_s=TAP_WIDTH_S, peak_g=peak_g)
             else:
-                still_to_come.append(at)
+                still_to_come.append((at, peak_g))
         self._taps_at = still_to_come
         self._sent += count
         return samples

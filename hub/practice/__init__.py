@@ -8,7 +8,6 @@ from hub.practice._drill import Hint, judge
 from hub.practice._gestures import Gesture, GestureKind, gestures_for
 from hub.practice._practice import (
     AFTERCARE_PULSE,
-    Calibrate,
     Practice,
     PracticeError,
     SessionHooks,
@@ -20,12 +19,13 @@ from hub.practice._records import (
     practice_file,
     practice_files,
 )
+from hub.practice._tap_rehearsal import CalibrationOutcome
 
 __all__ = [
     "AFTERCARE_PULSE",
     "CHECK_IN_PULSE",
     "PRE_SESSION_CHECK",
-    "Calibrate",
+    "CalibrationOutcome",
     "Feedback",
     "Gesture",
     "GestureKind",

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from firmware_bridge import Capability
+from firmware_bridge import AccelBatch, Capability
 from hub._events import (
     AftercareStarted,
     AgreementConfirmed,
@@ -26,10 +26,12 @@ from hub._events import (
     RehearsalStep,
 )
 from hub._messages import SignalMessage
+from hub._tap_calibrations import TapCalibrations
 from hub.practice._checkins import CHECK_IN_PULSE, Answered, CheckIns, PulseBoth
 from hub.practice._drill import Drill, Phase, Recognised, StepDone
-from hub.practice._gestures import Gesture, GestureKind, gestures_for
+from hub.practice._gestures import Gesture, gestures_for
 from hub.practice._records import Feedback, PracticeRecords, SharedPlan
+from hub.practice._tap_rehearsal import CalibrationOutcome, WearerCalibrations
 from signals import (
     ComfortSignal,
     GestureVocabulary,
@@ -43,6 +45,7 @@ from signals import (
 AFTERCARE_PULSE = HapticPattern("practice_aftercare", (Pulse(900, 400, 0.25), Pulse(900, 0, 0.2)))
 # Drill and check-in timers are this precise; a person never notices 0.1 s here.
 TICK_INTERVAL_S = 0.1
+STEP_TIMEOUT_S = 20.0
 
 
 class SessionHooks(Protocol):
@@ -54,11 +57,8 @@ class SessionHooks(Protocol):
     def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None: ...
     def play(self, wearer: str, pattern: HapticPattern) -> None: ...
     def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage: ...
-
-
-# Given a finished rehearsal's gestures (tap steps only) and the wearer: the seam for tap
-# calibration (``calibrate(taps) -> settings``, stored per wearer and device) once it exists.
-Calibrate = Callable[[str, list[list[InputEvent]]], None]
+    def watch_acceleration(self, wearer: str, hook: Callable[[AccelBatch], None]) -> None: ...
+    def recalibrate(self, wearer: str) -> None: ...
 
 
 class PracticeError(ValueError):
@@ -75,7 +75,7 @@ class Practice:
         records: PracticeRecords,
         vocabulary: GestureVocabulary | None = None,
         clock: Callable[[], float] = time.monotonic,
-        calibrate: Calibrate | None = None,
+        calibrations: TapCalibrations | None = None,
     ) -> None:
         self._session = session
         self._observe = observer
@@ -87,12 +87,16 @@ class Practice:
             for wearer in records.pair
         }
         self.drill: Drill | None = None
+        # How long a step waits for a gesture the hub does not see at all (a too-soft tap).
+        self.step_timeout_s = STEP_TIMEOUT_S
         # Only wrists on this hub can feel a check-in, so only they are asked to answer it.
         self.check_ins = CheckIns(tuple(session.local_wearers), tap_gap_s=self.vocabulary.tap_gap_s)
-        self._calibrate = calibrate
+        # A rehearsal fits the tap thresholds to the wearer's own taps (see _tap_rehearsal).
+        self.calibration = WearerCalibrations(calibrations, session.recalibrate)
         self.aftercare_started = False
         for wearer in session.local_wearers:
             session.divert_gestures(wearer, self._gesture_hook(wearer))
+            session.watch_acceleration(wearer, self._acceleration_hook(wearer))
 
     # -- agreement and plan ---------------------------------------------------------------
 
@@ -116,16 +120,29 @@ class Practice:
             raise PracticeError(f"{wearer}'s wearable is on another hub: rehearse there")
         if not self.gestures[wearer]:
             raise PracticeError(f"{wearer}'s device has no gestures to rehearse: use the page")
-        self.drill = Drill(wearer, self.gestures[wearer], self.vocabulary, self._clock())
+        self.drill = Drill(
+            wearer,
+            self.gestures[wearer],
+            self.vocabulary,
+            self._clock(),
+            step_timeout_s=self.step_timeout_s,
+        )
+        self.calibration.start(wearer, self.drill.started_at)
         self._observe(RehearsalChanged(wearer, running=True))
         return self.drill
 
     def end_rehearsal(self) -> None:
-        """Ends the rehearsal now: the wearer's gestures are real signals again at once."""
+        """Ends the rehearsal now: the wearer's gestures are real signals again at once, and
+        the tap steps already judged still calibrate."""
         drill = self.drill
         if drill is not None and drill.phase is not Phase.FINISHED:
             drill.phase = Phase.FINISHED
             self._observe(RehearsalChanged(drill.wearer, running=False))
+            self.calibration.finish()
+
+    def reset_calibration(self, wearer: str) -> CalibrationOutcome:
+        """``wearer``'s taps go back to the default thresholds, at once."""
+        return self.calibration.reset(wearer)
 
     def partner_felt(self, wearer: str) -> None:
         drill = self.drill
@@ -140,9 +157,12 @@ class Practice:
         assert drill is not None
         for effect in effects:
             if isinstance(effect, Recognised):
+                self.calibration.performed(effect.gesture, self._clock())
                 self._let_partner_feel(drill.wearer, effect.gesture)
             else:
                 result = effect.result
+                self.calibration.performed(result.gesture, self._clock())
+                self.calibration.next_step(self._clock())
                 self._observe(
                     RehearsalStep(
                         drill.wearer,
@@ -155,16 +175,7 @@ class Practice:
                 )
                 if drill.phase is Phase.FINISHED:
                     self._observe(RehearsalChanged(drill.wearer, running=False))
-                    self._calibrate_from(drill)
-
-    def _calibrate_from(self, drill: Drill) -> None:
-        if self._calibrate is None:
-            return
-        taps = [
-            list(r.events) for r in drill.results if r.gesture.kind is GestureKind.TAPS and r.events
-        ]
-        if taps:
-            self._calibrate(drill.wearer, taps)
+                    self.calibration.finish()
 
     def _let_partner_feel(self, wearer: str, gesture: Gesture) -> None:
         if gesture.signal is not None:
@@ -228,6 +239,12 @@ class Practice:
 
         return hook
 
+    def _acceleration_hook(self, wearer: str) -> Callable[[AccelBatch], None]:
+        def hook(batch: AccelBatch) -> None:
+            self.calibration.acceleration(wearer, batch)
+
+        return hook
+
     def tick(self) -> None:
         now = self._clock()
         if self.drill is not None and self.drill.phase is not Phase.FINISHED:
@@ -257,6 +274,8 @@ class Practice:
             "plan": self.records.plan.model_dump(),
             "plan_changes": [c.model_dump(mode="json") for c in self.records.plan_changes[-5:]],
             "rehearsal": None if drill is None else _drill_view(drill),
+            # The viewer's own tap calibration: what the last rehearsal changed, or why not.
+            "tap_calibration": self.calibration.view(viewer),
             "check_ins": {
                 "interval_s": self.check_ins.interval_s,
                 "open": self.check_ins.open_id,

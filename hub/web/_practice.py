@@ -93,6 +93,10 @@ def practice_router(practice: Practice) -> APIRouter:
         practice.partner_felt(wearer_of_pair(wearer))
         return {"felt": wearer}
 
+    @router.post("/api/practice/{wearer}/tap-calibration/reset")
+    async def reset_tap_calibration(wearer: str) -> dict[str, Any]:
+        return practice.reset_calibration(wearer_of_pair(wearer)).view()
+
     @router.put("/api/practice/{wearer}/check-ins")
     async def check_ins(wearer: str, settings: CheckInSettings) -> dict[str, float | None]:
         wearer_of_pair(wearer)
