@@ -21,7 +21,7 @@ from hub._hub import Hub, WearerDevice
 from hub._session import SessionSettings
 from hub._tap_calibrations import TapCalibrations
 from hub.lab._motion import read_manifest, shipped_motion_folder
-from hub.web import create_app
+from hub.web import create_app, page_access
 from signals import SAFE_BOUNDS, ComfortSignal, TapDetectorSettings, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
@@ -83,8 +83,14 @@ async def strap_room(broker: BrokerAddress, pair_id: str, tmp_path: Path) -> Asy
         watch.resting = True
         strap.resting = True  # the wearer at rest: still acceleration, taps laid in it
         await wait_until(lambda: strap.acc_settings is not None and strap.tap(peak_g=0.0))
-        transport = httpx.ASGITransport(app=create_app(hub, seen.bus))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as web:
+        access = page_access(hub)
+        transport = httpx.ASGITransport(app=create_app(hub, seen.bus, access))
+        # Both wearers' pages (each opened from its printed link): each acts for its own.
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://127.0.0.1:8080",
+            cookies={f"comfort_{w}": access.token_for(w) for w in access.wearers},
+        ) as web:
             room.web = web
             yield room
     finally:
