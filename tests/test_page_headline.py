@@ -1,0 +1,42 @@
+"""The page's big line never says "all clear" while either partner holds a level."""
+
+from __future__ import annotations
+
+from playwright.async_api import Browser, expect
+
+from firmware_bridge.sim import SimRadio
+from tests.brokers import Mosquitto
+from tests.browser import new_page, screenshot
+from tests.hubs import running_hub, two_watches
+from tests.test_page_browser import served
+
+
+async def test_the_headline_says_who_asked_for_stop_on_both_sides_until_it_is_lifted(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with (
+        running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
+        served(hub, seen.bus) as url,
+    ):
+        context, page = await new_page(browser)
+        async with context:
+            await page.goto(url)
+            await expect(page.locator("#link")).to_contain_text("broker connected")
+            alex = page.locator(".wearer", has_text="alex's side").locator(".level")
+            sam = page.locator(".wearer", has_text="sam's side").locator(".level")
+            await expect(alex).to_have_text("all clear")
+
+            watches["alex"].press(held_ms=1500)  # a long press: stop
+            await expect(alex).to_have_text("You asked for STOP", timeout=2000)
+            await expect(sam).to_have_text("alex asks you to STOP")
+            await screenshot(page, "page-headline-holding-stop-phone")
+
+            await (
+                page.locator(".wearer", has_text="alex's side")
+                .get_by_role("button", name="Resume")
+                .click()
+            )
+            await expect(alex).to_have_text("all clear")
+            await expect(sam).to_have_text("all clear")
