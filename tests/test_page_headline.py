@@ -40,3 +40,33 @@ async def test_the_headline_says_who_asked_for_stop_on_both_sides_until_it_is_li
             )
             await expect(alex).to_have_text("all clear")
             await expect(sam).to_have_text("all clear")
+
+
+async def test_lifting_a_stop_is_not_all_clear_while_the_partner_still_holds_a_level(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with (
+        running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
+        served(hub, seen.bus) as url,
+    ):
+        context, page = await new_page(browser)
+        async with context:
+            await page.goto(url)
+            await expect(page.locator("#link")).to_contain_text("broker connected")
+            alex_card = page.locator(".wearer", has_text="alex's side")
+            sam_card = page.locator(".wearer", has_text="sam's side")
+
+            watches["alex"].press(held_ms=1500)  # stop
+            await expect(sam_card.locator(".level")).to_have_text("alex asks you to STOP")
+            watches["sam"].tap(double=True)
+            await expect(sam_card.locator(".own")).to_contain_text("You asked for", timeout=3000)
+            await expect(sam_card.locator(".level")).to_have_text("alex asks you to STOP")
+
+            await alex_card.get_by_role("button", name="Resume").click()
+            await expect(alex_card.locator(".level")).to_contain_text("sam asks you to")
+            lifted = page.locator("#log li", has_text="alex lifted their stop")
+            await expect(lifted).to_contain_text("sam still holds")
+            await expect(lifted).not_to_contain_text("all clear")
+            await screenshot(page, "page-headline-partner-still-holds-phone")
