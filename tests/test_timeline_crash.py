@@ -56,3 +56,10 @@ async def test_a_killed_hub_keeps_every_signal_ack_and_level_and_marks_the_crash
     ]
     # The level alex held when the hub died is what the second hub came back with.
     assert second.saw(type="restored")[0]["signal"] == "stop"
+    # ... and the second session's timeline holds that stop from the moment the hub came back
+    # with it (the restored level), in one band though the level was also said again.
+    (restarted,) = store.sessions()[1:]
+    timeline = build_timeline(store, restarted.id)
+    (came_back,) = [e["time"] for e in timeline["events"] if e["type"] == "restored"]
+    bands = [(b["wearer"], b["level"], b["start"]) for b in timeline["bands"]]
+    assert bands == [("alex", "stop", came_back)]

@@ -15,10 +15,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = add_command(
         subparsers,
         "erase",
-        help="erase a session (or all) from the hub for good",
+        help="erase an ended session (or all) from the hub for good",
         description=(
             "Deletes the session's events and heart rate, overwrites them in the file and "
-            "compacts it, so they cannot be read back. Held levels are kept: a hub still "
+            "compacts it, so they cannot be read back. A session still being recorded is "
+            "never erased: end it first. Held levels are kept: a hub still "
             "comes back holding a stop. With --all the practice records (agreement, plan, "
             "feedback) and tap calibrations are overwritten and removed too (on flash or "
             "copy-on-write disks the old blocks may survive until reused)."
@@ -31,13 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("session", nargs="?", metavar="SESSION", help="a session id, or 'latest'")
-    which.add_argument("--all", action="store_true", help="every session")
+    which.add_argument("--all", action="store_true", help="every ended session")
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from hub.store import StoreReader, UnknownSessionError, erase
+    from hub.store import SessionStillOpenError, StoreReader, UnknownSessionError, erase
 
     path = store_path(args)
     if args.all:
@@ -50,8 +51,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         wanted = None if args.all else StoreReader(path).session(args.session).id
         erased = erase(path, wanted)
-    except UnknownSessionError as error:
+    except (UnknownSessionError, SessionStillOpenError) as error:
         print(f"comfort-hub: {error}", file=sys.stderr)
         return 1
-    print(f"erased {len(erased)} session(s) from {path}")
+    print(f"erased {len(erased.ids)} session(s) from {path}")
+    for session in erased.kept_open:
+        print(
+            f"kept session {session}: it is still being recorded; "
+            "end it first (comfort-hub sessions --end, or the page) to erase it"
+        )
     return 0

@@ -8,7 +8,7 @@
 - :class:`StoreReader` reads a store another process may be writing (the CLI).
 """
 
-from hub.store._erase import erase
+from hub.store._erase import Erased, SessionStillOpenError, erase
 from hub.store._files import DATABASE_NAME
 from hub.store._migrate import import_old_files, read_journal
 from hub.store._practice import (
@@ -29,6 +29,7 @@ __all__ = [
     "DATABASE_NAME",
     "DEFAULT_IDLE_END_S",
     "SCHEMA_VERSION",
+    "Erased",
     "EventStore",
     "HeartSeries",
     "NewerSchemaError",
@@ -37,6 +38,7 @@ __all__ = [
     "SavedState",
     "SessionInfo",
     "SessionRecorder",
+    "SessionStillOpenError",
     "StoreReader",
     "StoredEvent",
     "UnknownSessionError",

@@ -7,6 +7,7 @@ would otherwise still hold copies of the erased pages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from hub.store._files import TIMELINES_FOLDER, connect
@@ -16,13 +17,27 @@ from hub.store._schema import migrate
 # Every table whose rows belong to a session (the practice's plan changes and feedback too).
 SESSION_TABLES = ("events", "heart", "rmssd", "practice_plan_changes", "practice_feedback")
 
+END_IT_FIRST = "end it first (comfort-hub sessions --end, or the page)"
 
-def erase(path: Path, session_id: str | None) -> list[str]:
-    """Erases one session (or all, with None); returns the ids erased.
 
-    Erasing everything also forgets who confirmed the agreed signals, and which signal set
-    each held level and when, but never the level itself: a hub must still come back
-    holding a stop it held.
+class SessionStillOpenError(RuntimeError):
+    """The session is still being recorded: erasing it would lose what a hub is writing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    ids: list[str]
+    # Sessions still being recorded, which ``--all`` leaves alone.
+    kept_open: list[str]
+
+
+def erase(path: Path, session_id: str | None) -> Erased:
+    """Erases one ended session (or every ended one, with None).
+
+    A session not yet ended is never erased: a running hub is still writing its events,
+    and they would be lost. Erasing everything also forgets who confirmed the agreed signals,
+    and which signal set each held level and when, but never the level itself: a hub must
+    still come back holding a stop it held.
     """
     if not path.exists():
         raise UnknownSessionError(f"{path}: no event store here")
@@ -30,16 +45,31 @@ def erase(path: Path, session_id: str | None) -> list[str]:
     try:
         migrate(db, path)  # a file from before the practice tables has them now
         db.execute("BEGIN IMMEDIATE")
+        kept_open = [r[0] for r in db.execute("SELECT id FROM sessions WHERE ended_at IS NULL")]
         if session_id is None:
-            ids = [row[0] for row in db.execute("SELECT id FROM sessions")]
-            for table in (*SESSION_TABLES, "practice_confirmations", "sessions"):
-                db.execute(f"DELETE FROM {table}")
-            db.execute("UPDATE wearer_state SET signal_id = NULL, since = NULL WHERE level IS NULL")
+            ids = [r[0] for r in db.execute("SELECT id FROM sessions WHERE ended_at IS NOT NULL")]
+            for table in SESSION_TABLES:
+                # Rows recorded outside any session (NULL) go too; the open session's stay.
+                db.execute(
+                    f"DELETE FROM {table} WHERE session_id IS NULL OR session_id NOT IN "
+                    "(SELECT id FROM sessions WHERE ended_at IS NULL)"
+                )
+            db.execute("DELETE FROM practice_confirmations")
+            db.execute("DELETE FROM sessions WHERE ended_at IS NOT NULL")
+            if not kept_open:
+                db.execute(
+                    "UPDATE wearer_state SET signal_id = NULL, since = NULL WHERE level IS NULL"
+                )
         else:
             if not db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 db.execute("ROLLBACK")
                 raise UnknownSessionError(
                     f"{path}: no session {session_id!r} (comfort-hub sessions lists them)"
+                )
+            if session_id in kept_open:
+                db.execute("ROLLBACK")
+                raise SessionStillOpenError(
+                    f"session {session_id} is still being recorded: {END_IT_FIRST}"
                 )
             ids = [session_id]
             for table in SESSION_TABLES:
@@ -53,4 +83,4 @@ def erase(path: Path, session_id: str | None) -> list[str]:
     for session in ids:
         # The page the demo exported beside the store is the session's too.
         (path.parent / TIMELINES_FOLDER / f"{session}.html").unlink(missing_ok=True)
-    return ids
+    return Erased(ids, kept_open)

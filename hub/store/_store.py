@@ -11,6 +11,7 @@ Other features record their own kinds of events with :meth:`EventStore.record`
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sqlite3
 import time
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.store._files import DATABASE_NAME, connect
-from hub.store._reader import StoreReader
+from hub.store._reader import StoreReader, UnknownSessionError
 from hub.store._records import SESSION_COLUMNS, SavedState, SessionInfo, check_kind
 from hub.store._schema import migrate
 from hub.store._writer import Writer
 from signals import ComfortSignal
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class EventStore(StoreReader):
@@ -176,7 +178,12 @@ class EventStore(StoreReader):
                 (at, ended_by, session.id),
             )
         )
-        return self.session(session.id)
+        try:
+            return self.session(session.id)
+        except UnknownSessionError:
+            # Erased while it was recorded (by an older erase): there is nothing to end.
+            log.warning("session %s was erased while it was recorded", session.id)
+            return None
 
     # -- events ----------------------------------------------------------------------------
 
@@ -190,16 +197,17 @@ class EventStore(StoreReader):
         urgent: bool = True,
     ) -> None:
         """Queues one event of ``kind`` in the open session (or none, outside sessions)."""
+        row = (
+            time.time() if at is None else at,
+            check_kind(kind),
+            wearer,
+            json.dumps(dict(data), default=str),
+        )
         self._writer.write(
             "INSERT INTO events (session_id, at, kind, wearer, data) VALUES (?, ?, ?, ?, ?)",
-            (
-                self._session_id(),
-                time.time() if at is None else at,
-                check_kind(kind),
-                wearer,
-                json.dumps(dict(data), default=str),
-            ),
+            (self._session_id(), *row),
             urgent=urgent,
+            fallback=(None, *row),
         )
 
     def write(self, sql: str, params: tuple[Any, ...]) -> None:
@@ -211,6 +219,7 @@ class EventStore(StoreReader):
             "INSERT INTO heart (session_id, wearer, at, bpm) VALUES (?, ?, ?, ?)",
             (self._session_id(), wearer, at, bpm),
             urgent=False,
+            fallback=(None, wearer, at, bpm),
         )
 
     def record_rmssd(self, wearer: str, at: float, window_s: float, rmssd_ms: float) -> None:
@@ -218,6 +227,7 @@ class EventStore(StoreReader):
             "INSERT INTO rmssd (session_id, wearer, at, window_s, rmssd_ms) VALUES (?, ?, ?, ?, ?)",
             (self._session_id(), wearer, at, window_s, rmssd_ms),
             urgent=False,
+            fallback=(None, wearer, at, window_s, rmssd_ms),
         )
 
     def transaction(self, function: Callable[[sqlite3.Connection], T]) -> T:

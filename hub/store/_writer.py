@@ -31,6 +31,9 @@ class _Write:
     sql: str
     params: Sequence[Any]
     urgent: bool
+    # Tried when ``params`` break a constraint (their session was erased under the hub):
+    # the row is kept outside any session rather than lost.
+    fallback: Sequence[Any] | None = None
 
 
 @dataclass(slots=True)
@@ -56,14 +59,23 @@ class Writer:
         self._db = db
         self._queue: queue.SimpleQueue[_Write | _Call | _Stop] = queue.SimpleQueue()
         self._closed = False
+        # What went wrong already, so a failure repeated every second is logged once.
+        self._reported: set[str] = set()
         self._thread = threading.Thread(target=self._run, name="comfort-hub-store", daemon=True)
         self._thread.start()
 
-    def write(self, sql: str, params: Sequence[Any], *, urgent: bool = True) -> None:
-        """Queues a write; returns at once."""
+    def write(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        urgent: bool = True,
+        fallback: Sequence[Any] | None = None,
+    ) -> None:
+        """Queues a write; returns at once. ``fallback`` is tried if ``params`` fail."""
         if self._closed:
             raise WriterClosedError("the event store is closed")
-        self._queue.put(_Write(sql, params, urgent))
+        self._queue.put(_Write(sql, params, urgent, fallback))
 
     def call(
         self, function: Callable[[sqlite3.Connection], T], *, in_transaction: bool = True
@@ -120,10 +132,7 @@ class Writer:
                     return
                 if isinstance(entry, _Write):
                     commit_now |= entry.urgent
-                    try:
-                        self._db.execute(entry.sql, entry.params)
-                    except sqlite3.Error:
-                        log.exception("could not store %s", entry.sql.split("(")[0])
+                    self._execute(entry)
                 else:
                     commit_now = True
                     try:
@@ -136,6 +145,33 @@ class Writer:
             for entry in batch:
                 if isinstance(entry, _Call):
                     entry.done.set()
+
+    def _execute(self, write: _Write) -> None:
+        """One write; a failure is logged (once per kind) and never stops later writes."""
+        what = write.sql.split("(")[0].strip()
+        try:
+            self._db.execute(write.sql, write.params)
+            return
+        except sqlite3.IntegrityError as error:
+            if write.fallback is None:
+                self._report(what, error)
+                return
+            self._report(what, error, "kept outside any session")
+        except sqlite3.Error as error:
+            self._report(what, error)
+            return
+        try:
+            self._db.execute(write.sql, write.fallback)
+        except sqlite3.Error as error:
+            self._report(what, error)
+
+    def _report(self, what: str, error: sqlite3.Error, outcome: str = "lost") -> None:
+        key = f"{what}: {error}"
+        if key not in self._reported:
+            self._reported.add(key)
+            log.error(
+                "could not store %s (%s): %s; further ones are not logged", what, error, outcome
+            )
 
     def _commit(self) -> None:
         if self._db.in_transaction:

@@ -63,16 +63,21 @@ def heart_by_wearer(heart: list[Any]) -> dict[str, tuple[list[float], list[float
 
 
 def level_bands(events: list[StoredEvent], end: float) -> list[Band]:
-    """Each level a wearer held (by their signals, link holds included), start to end."""
+    """Each level a wearer held (by their signals, link holds and levels restored after a
+    restart included), start to end."""
     bands: list[Band] = []
     holding: dict[str, tuple[str, float]] = {}
     for event in events:
-        if not is_real_signal(event) or event.wearer is None:
+        if event.wearer is None or not (is_real_signal(event) or event.kind == "restored"):
             continue
+        # A level a restarted hub found held starts its band in this session, as a signal would.
         signal = event.data.get("signal")
         if signal not in (*LEVELS, "resume"):
             continue  # a check-in asks a question; it holds nothing
-        held = holding.pop(event.wearer, None)
+        held = holding.get(event.wearer)
+        if held is not None and held[0] == signal:
+            continue  # the same level said again (after a restart): still one band
+        holding.pop(event.wearer, None)
         if held is not None:
             bands.append(Band(event.wearer, held[0], held[1], event.at))
         if signal != "resume":

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from hub._bus import EventBus
 from hub._event_json import event_json
 from hub._events import HeartRate, HubEvent
-from hub.store import SessionRecorder, UnknownSessionError, erase
+from hub.store import SessionRecorder, SessionStillOpenError, UnknownSessionError, erase
 from hub.timeline import FORMATS, build_timeline, export
 from hub.timeline._page import timeline_html
 
@@ -124,7 +124,9 @@ def sessions_router(recorder: SessionRecorder | None, bus: EventBus) -> APIRoute
             erased = await asyncio.to_thread(erase, store.path, session_id)
         except UnknownSessionError as error:
             raise HTTPException(404, str(error)) from None
-        return {"erased": erased}
+        except SessionStillOpenError as error:  # open in another hub on the same file
+            raise HTTPException(409, str(error)) from None
+        return {"erased": erased.ids}
 
     @router.websocket("/ws/feed")
     async def feed(socket: WebSocket) -> None:

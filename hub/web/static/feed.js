@@ -61,7 +61,10 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
     let text;
     if (e.signal === "resume") {
       const level = held[signaller];
-      text = `${Name(signaller)} lifted ${signaller === you ? "your" : "their"} ${level ? FEED_WORDS[level] : "signal"}: all clear`;
+      // "all clear" only when nobody else still holds a level.
+      const still = Object.entries(held).filter(([w]) => w !== signaller);
+      const after = still.length ? `; ${still.map(([w, l]) => `${name(w)} still ${w === you ? "hold" : "holds"} ${FEED_WORDS[l].toUpperCase()}`).join(", ")}` : ": all clear";
+      text = `${Name(signaller)} lifted ${signaller === you ? "your" : "their"} ${level ? FEED_WORDS[level] : "signal"}${after}`;
     } else text = asks(signaller, receiver, e.signal, e.source);
     if (["slow_down", "pause", "stop"].includes(e.signal)) held[signaller] = e.signal;
     if (e.signal === "resume") delete held[signaller];
