@@ -10,7 +10,7 @@ import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from hub._broker import BrokerAddress, embedded_broker, free_loopback_port
+from hub import BrokerAddress, embedded_broker, free_loopback_port
 
 
 def mosquitto_binary() -> str:

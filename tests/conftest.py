@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub._broker import BrokerAddress
+from hub import BrokerAddress
 from tests.brokers import Mosquitto, running_broker
 from tests.browser import browser  # noqa: F401 - the page tests' fixture
 

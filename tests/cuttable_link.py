@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from hub._broker import free_loopback_port
+from hub import free_loopback_port
 
 
 class CuttableLink:

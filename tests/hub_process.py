@@ -15,12 +15,7 @@ from pathlib import Path
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._broker import BrokerAddress
-from hub._bus import EventBus
-from hub._event_json import event_json
-from hub._events import HubEvent
-from hub._hub import Hub, WearerDevice
-from hub._session import SessionSettings
+from hub import BrokerAddress, EventBus, Hub, HubEvent, SessionSettings, WearerDevice, event_json
 from hub._signing import MessageSeal
 from hub.store import EventStore, SessionRecorder
 from tests.hubs import pair_key

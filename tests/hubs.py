@@ -16,12 +16,8 @@ from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.polar import PolarH10Driver
 from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPolarH10
-from hub._broker import BrokerAddress
-from hub._bus import EventBus
-from hub._events import HubEvent
-from hub._hub import Hub, WearerDevice
+from hub import BrokerAddress, EventBus, Hub, HubEvent, SessionSettings, WearerDevice
 from hub._pair_key import PairKey
-from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from hub._store import StateStore
 from signals import HapticPattern

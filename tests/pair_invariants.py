@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis.stateful import invariant
 
-from hub._events import AckSent, PartnerAlerted
+from hub import AckSent, PartnerAlerted
 from hub.rules import SILENT_AFTER_S
 from signals import ComfortSignal
 from tests.pair_world import PAIR, SETTINGS, SimHub, World

@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from hub._messages import AckMessage, HubStatusMessage, SignalMessage, StateMessage
+from hub import AckMessage, HubStatusMessage, SignalMessage, StateMessage
 from hub.rules import (
     BrokerChanged,
     Buzz,

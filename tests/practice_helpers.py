@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._broker import BrokerAddress
-from hub._hub import Hub
+from hub import BrokerAddress, Hub
 from hub.web import create_app, page_access
 from tests.hubs import MqttPeer, Recorder, mqtt_peer, running_hub, two_watches
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPeripheral
-from hub._config import load_settings
+from hub import load_settings
 from hub._service import run_service
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from hub._broker import BrokerAddress, free_loopback_port
+from hub import BrokerAddress, free_loopback_port
 
 WearerStatus = dict[str, Any]
 # The page token of each running simulated hub, by URL: `comfort-hub sim` is given it.

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import free_loopback_port
+from hub import free_loopback_port
 from hub.cli import main
 from hub.web import page_access, serve
 from tests.brokers import Mosquitto

@@ -22,9 +22,7 @@ import pytest
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._events import Confirmed, PartnerAlerted, PartnerUnreachable
-from hub._hub import Hub, WearerDevice
-from hub._session import SessionSettings
+from hub import Confirmed, Hub, PartnerAlerted, PartnerUnreachable, SessionSettings, WearerDevice
 from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.cuttable_link import CuttableLink

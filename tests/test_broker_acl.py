@@ -15,7 +15,7 @@ import aiomqtt
 import pytest
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import BrokerAddress, free_loopback_port
+from hub import BrokerAddress, free_loopback_port
 from hub.cli import main
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hub._config import ConfigError, load_settings
+from hub import ConfigError, load_settings
 
 GOOD = """
 pair = "our-room"

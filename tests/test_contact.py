@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from firmware_bridge import HeartReading
+from hub import PairSession, SessionSettings, Topics
 from hub._alerts import AlertPlayer
 from hub._relay import MqttRelay
-from hub._session import PairSession, SessionSettings
-from hub._topics import Topics
 from signals import HapticPattern
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until

@@ -17,11 +17,18 @@ import aiomqtt
 import pytest
 
 from firmware_bridge import HeartReading
+from hub import (
+    AckMessage,
+    AckSent,
+    PairSession,
+    PartnerAlerted,
+    SessionSettings,
+    SignalMessage,
+    SignalSent,
+    StateMessage,
+    Topics,
+)
 from hub._alerts import AlertPlayer
-from hub._events import AckSent, PartnerAlerted, SignalSent
-from hub._messages import AckMessage, SignalMessage, StateMessage
-from hub._session import PairSession, SessionSettings
-from hub._topics import Topics
 from hub.rules import (
     Buzz,
     Commit,

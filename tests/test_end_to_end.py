@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import BrokerAddress
-from hub._events import Confirmed, PartnerAlerted
+from hub import BrokerAddress, Confirmed, PartnerAlerted
 from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.helpers import wait_until
 from tests.hubs import mqtt_peer, running_hub, times_played, two_watches

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from firmware_bridge.sim import SimRadio
-from hub._events import Confirmed, DuplicateDropped, PartnerUnreachable, Refused
-from hub._session import SessionSettings
+from hub import Confirmed, DuplicateDropped, PartnerUnreachable, Refused, SessionSettings
 from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until

@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware_bridge.sim import SimRadio
-from hub._events import PartnerUnreachable, Refused
+from hub import PartnerUnreachable, Refused, SessionSettings
 from hub._pair_key import PairKey
-from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto

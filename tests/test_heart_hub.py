@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from firmware_bridge.sim import SimulatedPolarH10
-from hub._broker import BrokerAddress
-from hub._events import SignalSent
-from hub._session import SessionSettings
+from hub import BrokerAddress, SessionSettings, SignalSent
 from signals import ComfortSignal, HeartMonitorSettings, pattern_for
 from tests.helpers import wait_until
 from tests.hubs import strap_and_watch, times_played

@@ -14,6 +14,7 @@ import jinja2
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
+from hub import Hub, WearerDevice
 from hub._home_assistant import (
     EVENT_TYPES,
     LINK_STATES,
@@ -21,7 +22,6 @@ from hub._home_assistant import (
     HomeAssistantOptions,
     attach_to_hub,
 )
-from hub._hub import Hub, WearerDevice
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hubs import PAIR, Recorder, two_watches

@@ -13,9 +13,7 @@ import pytest
 import websockets
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import BrokerAddress, free_loopback_port
-from hub._bus import EventBus
-from hub._hub import Hub
+from hub import BrokerAddress, EventBus, Hub, free_loopback_port
 from hub.web import PageAccess, WebPortBusy, create_app, page_access, serve
 from signals import ComfortSignal
 from tests.helpers import wait_until

@@ -10,9 +10,7 @@ from collections.abc import AsyncIterator
 from playwright.async_api import Browser, expect
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import free_loopback_port
-from hub._bus import EventBus
-from hub._hub import Hub
+from hub import EventBus, Hub, free_loopback_port
 from hub.web import serve
 from signals import CONFIRMATION
 from tests.brokers import Mosquitto

@@ -6,9 +6,15 @@ import asyncio
 import json
 
 from firmware_bridge.sim import SimRadio
-from hub._event_json import event_json
-from hub._events import PracticeCheckIn, Refused, RehearsalChanged, RehearsalStep, SignalSent
-from hub._messages import utc_now
+from hub import (
+    PracticeCheckIn,
+    Refused,
+    RehearsalChanged,
+    RehearsalStep,
+    SignalSent,
+    event_json,
+    utc_now,
+)
 from hub.practice import CHECK_IN_PULSE
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto

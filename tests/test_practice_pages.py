@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from playwright.async_api import Browser, Page, expect
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._hub import Hub
+from hub import Hub
 from hub.practice import AFTERCARE_PULSE
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto

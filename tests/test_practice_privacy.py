@@ -16,8 +16,7 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.routing import BaseRoute
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import free_loopback_port
-from hub._events import AftercareStarted, FeedbackGiven
+from hub import AftercareStarted, FeedbackGiven, free_loopback_port
 from hub.practice import AFTERCARE_PULSE
 from hub.store import EventStore, SessionRecorder
 from hub.web import create_app, page_access, serve

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from firmware_bridge import AccelBatch, Capability
-from hub._events import HubEvent, PracticeCheckIn
-from hub._messages import SignalMessage, new_signal_id, utc_now
+from hub import HubEvent, PracticeCheckIn, SignalMessage, new_signal_id, utc_now
 from hub._tap_calibrations import TapCalibrations
 from hub.practice import CHECK_IN_PULSE, Practice, PracticeError, PracticeRecords
 from signals import (

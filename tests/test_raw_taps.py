@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from firmware_bridge import AccelBatch
-from hub._events import RawTapsOff
+from hub import RawTapsOff
 from hub._raw_taps import RawTapFinder
 from signals import InputEvent, InputKind, lay_tap
 

@@ -8,11 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from firmware_bridge.sim import SimulatedPolarH10
-from hub._broker import BrokerAddress
+from hub import BrokerAddress, RawTapsOff, SessionSettings, SignalSent, event_json
 from hub._console import describe
-from hub._event_json import event_json
-from hub._events import RawTapsOff, SignalSent
-from hub._session import SessionSettings
 from hub._tap_calibrations import TapCalibrations
 from signals import (
     ComfortSignal,

@@ -11,8 +11,7 @@ from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.polar import PolarH10Driver
 from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPolarH10
-from hub._events import RawTapsOff, SignalSent
-from hub._hub import Hub, WearerDevice
+from hub import Hub, RawTapsOff, SignalSent, WearerDevice
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.helpers import wait_until

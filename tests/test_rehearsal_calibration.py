@@ -15,10 +15,7 @@ from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.polar import PolarH10Driver
 from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPolarH10
-from hub._broker import BrokerAddress
-from hub._events import SignalSent
-from hub._hub import Hub, WearerDevice
-from hub._session import SessionSettings
+from hub import BrokerAddress, Hub, SessionSettings, SignalSent, WearerDevice
 from hub._tap_calibrations import TapCalibrations
 from hub.lab._motion import read_manifest, shipped_motion_folder
 from hub.web import create_app, page_access

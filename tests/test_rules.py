@@ -5,8 +5,16 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from hub._events import DuplicateDropped, PartnerAlerted, PartnerUnreachable, Refused
-from hub._messages import AckMessage, HubStatusMessage, SignalMessage, StateMessage
+from hub import (
+    AckMessage,
+    DuplicateDropped,
+    HubStatusMessage,
+    PartnerAlerted,
+    PartnerUnreachable,
+    Refused,
+    SignalMessage,
+    StateMessage,
+)
 from hub.rules import (
     SILENT_AFTER_S,
     BrokerChanged,

@@ -33,8 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from firmware_bridge import LinkState
-from hub._events import AckSent, SignalSent
-from hub._messages import AckMessage, HubStatusMessage, SignalMessage
+from hub import AckMessage, AckSent, HubStatusMessage, SignalMessage, SignalSent
 from hub.rules import (
     IDS_KEPT_PER_WEARER,
     AckAsked,

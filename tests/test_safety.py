@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from functools import partial
 
 from firmware_bridge.sim import SimRadio
-from hub._events import (
+from hub import (
     Confirmed,
     DuplicateDropped,
     PartnerAlerted,
     PartnerUnreachable,
     Realerted,
     Refused,
+    SessionSettings,
 )
-from hub._session import SessionSettings
 from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from hub._config import HubSettings
+from hub import HubSettings
 from hub.cli import build_parser
 
 UNIT = Path(__file__).parent.parent / "config" / "systemd" / "comfort-hub.service"

@@ -11,7 +11,7 @@ import asyncio
 from pathlib import Path
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import free_loopback_port
+from hub import free_loopback_port
 from hub.web import page_access, serve
 from tests.brokers import Mosquitto
 from tests.hubs import running_hub, two_watches

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hub._events import Realerted
-from hub._messages import SignalMessage, utc_now
+from hub import Realerted, SignalMessage, utc_now
 from hub._sound import HubSpeaker
 from signals import ComfortSignal, synthesise, tone_for
 from tests.helpers import wait_until

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from firmware_bridge import HeartReading, LinkEvent, LinkState
-from hub._events import HeartRate, LinkChanged
+from hub import HeartRate, LinkChanged
 from hub.store import (
     DATABASE_NAME,
     SCHEMA_VERSION,

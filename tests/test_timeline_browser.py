@@ -14,8 +14,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._broker import free_loopback_port
-from hub._hub import Hub
+from hub import Hub, free_loopback_port
 from hub.store import EventStore, SessionRecorder
 from hub.web import page_access, serve
 from signals import CONFIRMATION

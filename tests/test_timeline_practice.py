@@ -12,8 +12,14 @@ from pathlib import Path
 
 from playwright.async_api import Browser, expect
 
-from hub._events import FeedbackGiven, PracticeCheckIn, RehearsalChanged, RehearsalStep, SignalSent
-from hub._messages import SignalMessage
+from hub import (
+    FeedbackGiven,
+    PracticeCheckIn,
+    RehearsalChanged,
+    RehearsalStep,
+    SignalMessage,
+    SignalSent,
+)
 from hub.store import EventStore, SessionRecorder, StoreReader
 from hub.timeline import build_timeline
 from hub.timeline._export import events_csv, export

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hub._events import StateRestored
+from hub import StateRestored
 from hub.store import EventStore, SessionRecorder, StoreReader
 from hub.timeline import build_timeline
 from signals import ComfortSignal, SignalSource

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from firmware_bridge.sim import SimRadio
-from hub._broker import BrokerAddress
+from hub import BrokerAddress
 from hub.web import create_app, page_access
 from tests.hubs import running_hub, two_watches
 

@@ -29,8 +29,7 @@ from firmware_bridge.sim import (
     SimulatedPolarH10,
     perform_gesture,
 )
-from hub._broker import BrokerAddress
-from hub._events import SignalSent
+from hub import BrokerAddress, SignalSent
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import linked, wait_until

@@ -14,9 +14,7 @@ import numpy as np
 import websockets
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub._broker import BrokerAddress, free_loopback_port
-from hub._events import Confirmed
-from hub._hub import Hub
+from hub import BrokerAddress, Confirmed, Hub, free_loopback_port
 from hub.web import PageAccess, create_app, page_access, serve
 from signals import SAMPLE_RATE_HZ, ComfortSignal, synthesise, tone_for
 from tests.helpers import wait_until

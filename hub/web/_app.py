@@ -17,10 +17,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, Response
 
-from hub._bus import EventBus
-from hub._event_json import event_json
-from hub._events import HubEvent
-from hub._hub import Hub
+from hub import EventBus, Hub, HubEvent, event_json
 from hub._sound import tone_wav
 from hub.store import SessionRecorder
 from hub.web._access import PageAccess, PageGuard, served_names

@@ -18,9 +18,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, Response
 
-from hub._bus import EventBus
-from hub._event_json import event_json
-from hub._events import HeartRate, HubEvent
+from hub import EventBus, HeartRate, HubEvent, event_json
 from hub.store import SessionRecorder, SessionStillOpenError, UnknownSessionError, erase
 from hub.timeline import FORMATS, build_timeline, export
 from hub.timeline._page import timeline_html
