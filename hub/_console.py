@@ -89,6 +89,8 @@ def describe(event: HubEvent) -> str | None:
             return f"{wearer} confirmed their signals" + (" (both have now)" if both else "")
         case PlanChanged(by, changes):
             return f"{by} changed the plan: {', '.join(name for name, _ in changes)}"
+        case RehearsalChanged(wearer, _, True):
+            return f"rehearsal of {wearer}'s signals ends: {wearer} made a real signal"
         case RehearsalChanged(wearer, running):
             return f"rehearsal of {wearer}'s signals {'starts' if running else 'ends'}"
         case RehearsalStep(wearer, gesture, meaning, recognised, hint, _):

@@ -106,8 +106,8 @@ def event_json(event: HubEvent) -> dict[str, Any]:
             }
         case PlanChanged(by, changes):
             return {"type": "plan_changed", "by": by, "changes": dict(changes)}
-        case RehearsalChanged(wearer, running):
-            return {"type": "rehearsal", "wearer": wearer, "running": running}
+        case RehearsalChanged(wearer, running, for_real):
+            return {"type": "rehearsal", "wearer": wearer, "running": running, "for_real": for_real}
         case RehearsalStep(wearer, gesture, meaning, recognised, hint, felt):
             return {
                 "type": "rehearsal_step",

@@ -167,10 +167,12 @@ class RehearsalStep:
 
 @dataclass(frozen=True, slots=True)
 class RehearsalChanged:
-    """A rehearsal of ``wearer``'s gestures started or ended."""
+    """A rehearsal of ``wearer``'s gestures started or ended; ``for_real`` when it ended
+    because the wearer made a real signal during it."""
 
     wearer: str
     running: bool
+    for_real: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from firmware_bridge import AccelBatch, DeviceEvent, LinkEvent
@@ -56,6 +56,8 @@ from signals import CONFIRMATION, ComfortSignal, HapticPattern, InputEvent, Sign
 log = logging.getLogger(__name__)
 
 Observer = EventSink
+# Takes a gesture; returns the gestures to read as signals now (none while practising).
+GestureHook = Callable[[InputEvent], Sequence[InputEvent]]
 M = TypeVar("M", SignalMessage, AckMessage)
 
 __all__ = ["Observer", "PairSession", "SessionSettings"]
@@ -94,8 +96,9 @@ class PairSession:
         # starts playing meanwhile; until they are done, newer effects queue behind them.
         self._backlog: list[Effect] | None = None
         self._draining: asyncio.Task[None] | None = None
-        # hub.practice looks at gestures first (rehearsal, check-in answers); True = its own.
-        self._gesture_hooks: dict[str, Callable[[InputEvent], bool]] = {}
+        # hub.practice looks at gestures first (rehearsal, check-in answers) and hands on
+        # those that are signals.
+        self._gesture_hooks: dict[str, GestureHook] = {}
         # hub.practice keeps a rehearsing wearer's raw acceleration for tap calibration.
         self._accel_hooks: dict[str, Callable[[AccelBatch], None]] = {}
 
@@ -142,8 +145,12 @@ class PairSession:
             self._observe(record)
         hook = self._gesture_hooks.get(wearer)
         for each in inputs:
-            if isinstance(each, Gesture) and hook is not None and hook(each.event):
-                continue  # a rehearsed gesture: practice, never a signal
+            if isinstance(each, Gesture) and hook is not None:
+                # A rehearsed gesture is practice, never a signal; what the hook hands on is
+                # real (the gesture itself, or a whole tap burst that cut through a rehearsal).
+                for real in hook(each.event):
+                    self._feed(Gesture(wearer, real, each.at))
+                continue
             self._feed(each)
 
     def link_event(self, wearer: str, event: LinkEvent) -> None:
@@ -178,8 +185,8 @@ class PairSession:
     def partner_of(self, wearer: str) -> str:
         return self.rules.local[wearer].partner
 
-    def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None:
-        """``hook`` sees ``wearer``'s gestures first; those it returns True for are not signals."""
+    def divert_gestures(self, wearer: str, hook: GestureHook | None) -> None:
+        """``hook`` sees ``wearer``'s gestures first and returns those that are signals."""
         if hook is None:
             self._gesture_hooks.pop(wearer, None)
         else:

@@ -115,6 +115,23 @@ async def test_the_rehearsal_pages_show_each_gesture_and_the_hint_for_a_slow_dou
         await expect(alex.get_by_role("button", name="Start my rehearsal")).to_be_visible()
 
 
+async def test_the_rehearsal_page_says_how_to_stop_for_real_and_a_real_stop_ends_it(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    async with two_phones(mosquitto, pair_id, browser, "rehearsal") as (hub, watches, alex, sam):
+        await alex.get_by_role("button", name="Start my rehearsal").click()
+        await expect(alex.locator("#way-out")).to_contain_text("To stop for real with your wrist")
+        await screenshot(alex, "practice-rehearsal-way-out-phone")
+
+        for _ in range(4):  # a stop, while slow down is rehearsed
+            watches["alex"].tap()
+            await asyncio.sleep(0.2)
+        await expect(alex.locator("#for-real")).to_contain_text("You made a real signal")
+        await expect(sam.locator("#for-real")).to_contain_text("alex made a real signal")
+        await expect(alex.get_by_role("button", name="Start my rehearsal")).to_be_visible()
+        assert hub.session.held("alex") is ComfortSignal.STOP
+
+
 async def test_the_aftercare_pages_offer_calm_a_timer_and_a_private_form(
     mosquitto: Mosquitto, pair_id: str, browser: Browser
 ) -> None:

@@ -3,7 +3,7 @@ does to tap calibration, and which wrists a check-in asks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ class FakeSession:
 
     def __init__(self, local: list[str]) -> None:
         self.local_wearers = local
-        self.hooks: dict[str, Callable[[InputEvent], bool]] = {}
+        self.hooks: dict[str, Callable[[InputEvent], Sequence[InputEvent]]] = {}
         self.played: list[tuple[str, str]] = []
         self.rehearsed: list[tuple[str, ComfortSignal]] = []
         self.accel_hooks: dict[str, Callable[[AccelBatch], None]] = {}
@@ -39,7 +39,9 @@ class FakeSession:
     def partner_of(self, wearer: str) -> str:
         return "sam" if wearer == "alex" else "alex"
 
-    def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None:
+    def divert_gestures(
+        self, wearer: str, hook: Callable[[InputEvent], Sequence[InputEvent]] | None
+    ) -> None:
         assert hook is not None
         self.hooks[wearer] = hook
 
@@ -94,7 +96,7 @@ def test_a_watch_that_finds_its_own_taps_is_not_calibrated_and_is_let_go(
     for count in (2, 3, 4):
         start = clock.now
         for index in range(count):
-            assert session.hooks["alex"](InputEvent(InputKind.TAP, start + 0.2 * index)) is True
+            assert session.hooks["alex"](InputEvent(InputKind.TAP, start + 0.2 * index)) == ()
         clock.now = start + 0.2 * count + 2.0
         hub.tick()  # judged: sam feels it
         assert session.played[-1][0] == "sam"
@@ -109,7 +111,8 @@ def test_a_watch_that_finds_its_own_taps_is_not_calibrated_and_is_let_go(
     assert "finds taps by itself" in calibration["summary"]
     assert store.devices_of("alex") == [] and session.recalibrated == []
     # The drill is over: alex's taps are signals again.
-    assert session.hooks["alex"](InputEvent(InputKind.TAP, clock.now)) is False
+    tap = InputEvent(InputKind.TAP, clock.now)
+    assert session.hooks["alex"](tap) == (tap,)
 
 
 def _soft_rehearsal(hub: Practice, session: FakeSession, clock: Clock) -> None:
@@ -178,8 +181,9 @@ def test_a_step_ends_even_when_the_wearer_never_stops_tapping() -> None:
     hub, session, clock, _ = practice(["alex", "sam"])
     drill = hub.start_rehearsal("alex")
     while clock.now < 25:
-        session.hooks["alex"](InputEvent(InputKind.TAP, clock.now))
-        clock.now += 0.5
+        # Never still for long, yet never a pattern (taps too far apart to join up).
+        assert session.hooks["alex"](InputEvent(InputKind.TAP, clock.now)) == ()
+        clock.now += 0.9
         hub.tick()
     assert drill.results and drill.results[0].verdict.recognised is False
 

@@ -143,6 +143,8 @@ class Drill:
     index: int = 0
     phase: Phase = Phase.PERFORMING
     results: list[StepResult] = field(default_factory=list)
+    # Ended by a real signal the wearer made during it (see _way_out).
+    ended_for_real: bool = False
     _events: list[InputEvent] = field(default_factory=list)
     _verdict: Verdict = field(default_factory=lambda: Verdict(False))
     _phase_since: float = 0.0

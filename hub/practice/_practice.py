@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from firmware_bridge import AccelBatch, Capability
@@ -32,6 +32,7 @@ from hub.practice._drill import Drill, Phase, Recognised, StepDone
 from hub.practice._gestures import Gesture, gestures_for
 from hub.practice._records import Feedback, PracticeRecords, SharedPlan
 from hub.practice._tap_rehearsal import CalibrationOutcome, WearerCalibrations
+from hub.practice._way_out import WayOut, way_out_words
 from signals import (
     ComfortSignal,
     GestureVocabulary,
@@ -54,7 +55,9 @@ class SessionHooks(Protocol):
     @property
     def local_wearers(self) -> list[str]: ...
     def partner_of(self, wearer: str) -> str: ...
-    def divert_gestures(self, wearer: str, hook: Callable[[InputEvent], bool] | None) -> None: ...
+    def divert_gestures(
+        self, wearer: str, hook: Callable[[InputEvent], Sequence[InputEvent]] | None
+    ) -> None: ...
     def play(self, wearer: str, pattern: HapticPattern) -> None: ...
     def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage: ...
     def watch_acceleration(self, wearer: str, hook: Callable[[AccelBatch], None]) -> None: ...
@@ -87,6 +90,8 @@ class Practice:
             for wearer in records.pair
         }
         self.drill: Drill | None = None
+        # What cuts through the rehearsal as a real signal (see _way_out).
+        self._way_out = WayOut(self.vocabulary)
         # How long a step waits for a gesture the hub does not see at all (a too-soft tap).
         self.step_timeout_s = STEP_TIMEOUT_S
         # Only wrists on this hub can feel a check-in, so only they are asked to answer it.
@@ -127,6 +132,7 @@ class Practice:
             self._clock(),
             step_timeout_s=self.step_timeout_s,
         )
+        self._way_out = WayOut(self.vocabulary)
         self.calibration.start(wearer, self.drill.started_at)
         self._observe(RehearsalChanged(wearer, running=True))
         return self.drill
@@ -139,6 +145,14 @@ class Practice:
             drill.phase = Phase.FINISHED
             self._observe(RehearsalChanged(drill.wearer, running=False))
             self.calibration.finish()
+
+    def _end_for_real(self, drill: Drill) -> None:
+        """A real signal cut through: the rehearsal is over at once, and a rehearsal cut
+        short changes no tap threshold (nothing moves under a wearer who means it)."""
+        drill.phase = Phase.FINISHED
+        drill.ended_for_real = True
+        self.calibration.abandon()
+        self._observe(RehearsalChanged(drill.wearer, running=False, for_real=True))
 
     def reset_calibration(self, wearer: str) -> CalibrationOutcome:
         """``wearer``'s taps go back to the default thresholds, at once."""
@@ -163,6 +177,7 @@ class Practice:
                 result = effect.result
                 self.calibration.performed(result.gesture, self._clock())
                 self.calibration.next_step(self._clock())
+                self._way_out.next_step()
                 self._observe(
                     RehearsalStep(
                         drill.wearer,
@@ -223,19 +238,28 @@ class Practice:
 
     # -- gestures and time ----------------------------------------------------------------
 
-    def _gesture_hook(self, wearer: str) -> Callable[[InputEvent], bool]:
-        def hook(event: InputEvent) -> bool:
+    def _gesture_hook(self, wearer: str) -> Callable[[InputEvent], tuple[InputEvent, ...]]:
+        """What of ``wearer``'s gesture reaches the session as a real signal: all of it but
+        a rehearsed gesture; and from the rehearsal, the way out (see _way_out)."""
+
+        def hook(event: InputEvent) -> tuple[InputEvent, ...]:
             self.check_ins.gesture(wearer, event)
             drill = self.drill
             if drill is None or drill.phase is Phase.FINISHED:
-                return False
+                return (event,)
             if wearer == drill.wearer:
+                step = drill.current
+                assert step is not None  # a drill not finished has a step
+                real = self._way_out.feed(event, step)
+                if real:
+                    self._end_for_real(drill)
+                    return real
                 drill.feed(event)
-                return True  # rehearsed: practice, never a signal
+                return ()  # rehearsed: practice, never a signal
             if drill.phase is Phase.PARTNER and event.kind is InputKind.BUTTON:
                 # The partner's press says "felt it", and still reaches the session as ever.
                 self._carry_out_drill(drill.partner_felt(self._clock()))
-            return False
+            return (event,)
 
         return hook
 
@@ -291,6 +315,9 @@ def _drill_view(drill: Drill) -> dict[str, Any]:
     return {
         "wearer": drill.wearer,
         "phase": drill.phase,
+        # How to stop for real from the step being rehearsed, said on the page.
+        "way_out": way_out_words(current, drill.gestures),
+        "ended_for_real": drill.ended_for_real,
         "current": None if current is None else current.describe(),
         "current_signal": None if current is None else current.signal,
         "step": drill.index + 1,

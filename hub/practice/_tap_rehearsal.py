@@ -207,6 +207,10 @@ class WearerCalibrations:
             self._recalibrate(recording.wearer)
         return outcome
 
+    def abandon(self) -> None:
+        """Drops what the rehearsal recorded: nothing is fitted or changed."""
+        self._recording, self._step_since = None, None
+
     def reset(self, wearer: str) -> CalibrationOutcome:
         """Back to the default thresholds on every device of ``wearer``, at once."""
         devices = self._store.devices_of(wearer) if self._store is not None else []

@@ -126,7 +126,7 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
         card(`${Name(e.by)} changed the plan: ${Object.keys(e.changes).join(", ")}`, "practice", e.time);
         break;
       case "rehearsal":
-        card(`${Name(e.wearer)} ${e.running ? "started" : "finished"} a rehearsal`, "practice", e.time);
+        card(e.for_real ? `${Name(e.wearer)} made a real signal: the rehearsal ended` : `${Name(e.wearer)} ${e.running ? "started" : "finished"} a rehearsal`, "practice", e.time);
         break;
       case "check_in":
         card(e.wearer ? `Check-in: ${name(e.wearer)}: ${e.answer === "all_good" ? "all good" : "no answer"}` : "Check-in pulse", "practice", e.time);
