@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware_bridge.sim import SimRadio
-from hub import PartnerUnreachable, Refused, SessionSettings
+from hub import PartnerAlerted, PartnerUnreachable, Refused, SessionSettings
 from hub._pair_key import PairKey
 from hub._signing import MessageSeal
 from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
@@ -263,3 +263,44 @@ async def test_a_hub_hearing_its_own_older_retained_state_back_refuses_nothing(
             # The same copy played to it live is a replay, and is counted.
             await broker_side.publish_raw("alex/state", older)
             await wait_until(lambda: hub.relay.refused == 1)
+
+
+async def test_a_resume_from_a_wearer_holding_nothing_lifts_nothing_and_is_never_felt(
+    mosquitto: Mosquitto, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    alex, sam = watches["alex"], watches["sam"]
+    # Each on their own hub; the forger holds the pair's key (or the hubs do not sign).
+    async with (
+        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=NO_REALERT),
+        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
+            sam_hub,
+            seen,
+        ),
+        mqtt_peer(mosquitto.address, pair_id) as forger,
+    ):
+        # sam's hub knows alex holds nothing once alex's hub is heard (its heartbeat).
+        await wait_until(lambda: sam_hub.session.rules.remote["alex"].known)
+        await forger.publish("alex/signal", signal_payload("resume", seq=10**6))
+        await wait_until(lambda: bool(seen.of(Refused)))
+        (refusal,) = seen.of(Refused)
+        assert "who holds no level: nothing to lift" in refusal.reason
+        assert not seen.of(PartnerAlerted)
+        assert times_played(sam, RESUME) == 0
+
+        # alex's real stop and resume still count (the forgery moved no counter)...
+        alex.press(held_ms=1500)
+        await wait_until(lambda: times_played(sam, STOP) == 1)
+        alex.press()
+        await asyncio.sleep(0.2)
+        alex.press()
+        await wait_until(lambda: times_played(sam, RESUME) == 1)
+        assert sam_hub.session.partner_level("sam") is None
+
+        # ...and once lifted, another resume lifts nothing again.
+        await forger.publish("alex/signal", signal_payload("resume", seq=10**6 + 1))
+        await wait_until(lambda: len(seen.of(Refused)) == 2)
+        assert times_played(sam, RESUME) == 1
+        lifted = [e for e in seen.of(PartnerAlerted) if e.message.signal is ComfortSignal.RESUME]
+        assert len(lifted) == 1

@@ -15,7 +15,9 @@ After every step the safety invariants of issue 9 are checked:
 4. a wearer's level never falls without their resume (part of 1);
 5. once every fault has ended and the links are back, both sides agree on every wearer's
    level, nothing lifted is still being re-alerted, and every ack sent was confirmed;
-6. a partner whose hub is crashed or frozen is told so within 4 s.
+6. a partner whose hub is crashed or frozen is told so within 4 s;
+7. a resume from a wearer their partner's hub knows to hold no level lifts nothing and is
+   announced nowhere (a forged one, with the pair's key or on a hub without signing).
 
 Run with ``PROPERTY_EXAMPLES`` examples of up to ``STEPS`` steps (about 20 s here). Checked
 against each fault of the issue put back by hand, one at a time; each made these tests
@@ -33,7 +35,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from firmware_bridge import LinkState
-from hub import AckMessage, AckSent, HubStatusMessage, SignalMessage, SignalSent
+from hub import (
+    AckMessage,
+    AckSent,
+    HubStatusMessage,
+    PartnerAlerted,
+    Refused,
+    SignalMessage,
+    SignalSent,
+)
 from hub.rules import (
     IDS_KEPT_PER_WEARER,
     AckAsked,
@@ -85,7 +95,16 @@ class PairMachine(PairInvariants, RuleBasedStateMachine):
         delivery = hub.inbox.pop(index)
         owner = delivery.owner
         before = self._belief(owner) if owner in PAIR and owner != hub.wearer else None
+        nothing_to_lift = hub.rules is not None and self._holds_nothing(hub, owner)
+        records_before = len(hub.records)
         self.world.feed(hub, delivery.as_input(self.world.now))
+        if nothing_to_lift and isinstance(delivery.message, SignalMessage):
+            # Invariant 7: a resume from a wearer holding no level lifts nothing.
+            assert not [
+                r
+                for r in hub.records[records_before:]
+                if isinstance(r, PartnerAlerted) and r.message.signal is ComfortSignal.RESUME
+            ], f"a resume from {owner}, who held nothing, was announced"
         if isinstance(delivery.message, SignalMessage | AckMessage):
             self.history[hub.wearer].append(delivery)
         if (
@@ -99,6 +118,14 @@ class PairMachine(PairInvariants, RuleBasedStateMachine):
         if owner in PAIR and owner != hub.wearer and self._belief(owner) != before:
             # Only what the signaller's side published changes what the partner believes.
             self.told.add(owner)
+
+    def _holds_nothing(self, hub: SimHub, owner: str) -> bool:
+        """Whether ``hub`` knows that ``owner``, its partner, holds no level."""
+        rules = hub.rules
+        if rules is None or owner not in rules.remote:
+            return False
+        remote = rules.remote[owner]
+        return remote.known and remote.level is None
 
     # -- gestures and pages -----------------------------------------------------------------
 
@@ -168,6 +195,23 @@ class PairMachine(PairInvariants, RuleBasedStateMachine):
             signal = ComfortSignal.RESUME if resume else ComfortSignal.STOP
             forged = signal_message(f"forged-{self.world.now}", 99, signal)
             self.world.feed(hub, HeardSignal(wearer, forged, self.world.now))
+
+    @rule(wearer=WEARERS)
+    def forge_resume_from_a_partner_holding_nothing(self, wearer: str) -> None:
+        """A resume on the partner's topic, well sealed (the pair's key, or no signing), when
+        the partner holds nothing: it lifts nothing, is announced nowhere, and moves no
+        counter (a later genuine signal still counts)."""
+        hub, partner = self._hub(wearer), PARTNER[wearer]
+        if not hub.running or not self._holds_nothing(hub, partner):
+            return
+        assert hub.rules is not None
+        remote = hub.rules.remote[partner]
+        last_seq, records_before = remote.last_seq, len(hub.records)
+        forged = signal_message(f"forged-resume-{self.world.now}", 10**6, ComfortSignal.RESUME)
+        self.world.feed(hub, HeardSignal(partner, forged, self.world.now))
+        new = hub.records[records_before:]
+        assert [type(r) for r in new] == [Refused], new
+        assert remote.last_seq == last_seq and remote.level is None
 
     @rule(wearer=WEARERS)
     def forge_ack_with_wrong_by(self, wearer: str) -> None:

@@ -34,13 +34,23 @@ class BrokerSide(RulesBase):
         if message.id in remote.seen:
             self._record(DuplicateDropped(wearer, message.id))
             return
-        remote.seen.add(message.id, None)
         if remote.last_seq is not None and message.seq <= remote.last_seq:
             # Late: a newer signal of theirs, or the state it set, was taken in already.
+            remote.seen.add(message.id, None)
             return
+        if message.signal is ComfortSignal.RESUME and remote.known and remote.level is None:
+            # Nothing to lift: never announced as lifting anything, and not remembered, so
+            # it moves no counter a later genuine signal must pass.
+            self._refuse(
+                wearer,
+                f"resume {message.id} from {wearer}, who holds no level: nothing to lift",
+            )
+            return
+        remote.seen.add(message.id, None)
         remote.last_seq = message.seq
         if message.signal.is_level or message.signal is ComfortSignal.RESUME:
             remote.level = message.signal if message.signal.is_level else None
+            remote.known = True
         self._alert_partners_of(wearer, message, at)
 
     def _heard_state(self, wearer: str, message: StateMessage, at: float) -> None:
@@ -56,6 +66,7 @@ class BrokerSide(RulesBase):
             if message.id in remote.seen:
                 return  # the signal that set it was taken in
             remote.seen.add(message.id, None)
+        remote.known = True
         if level == remote.level:
             return
         # A level change this hub never heard as a signal: alert it as the signal would have.

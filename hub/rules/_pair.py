@@ -117,6 +117,13 @@ class PairRules(OwnSide, BrokerSide):
                     for wearer in message.wearers:
                         if wearer in self.remote:
                             self.remote[wearer].last_seq = None
+                if alive and hub != self.hub_id:
+                    # A heartbeat is live: with no signal or state of theirs heard by then,
+                    # they are taken to hold nothing (a retained level arriving after it is
+                    # still taken in, and alerted, by the state).
+                    for wearer in message.wearers:
+                        if wearer in self.remote:
+                            self.remote[wearer].known = True
                 self._check_partner_hubs(at)
             case BrokerChanged(connected, at):
                 self._broker(connected, at)

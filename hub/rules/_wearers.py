@@ -83,6 +83,10 @@ class RemoteWearer:
     """A wearer served elsewhere: their level, and which of their signals were taken in."""
 
     level: ComfortSignal | None = None
+    # Whether ``level`` is known: a signal or state of theirs was taken in, or their hub's
+    # heartbeat came after this hub's subscriptions had brought any retained state. Until
+    # then (a hub just started) a resume may end a level felt before the restart.
+    known: bool = False
     # The highest seq whose level was taken: an older signal arriving late changes nothing.
     last_seq: int | None = None
     seen: Recent[None] = field(default_factory=Recent)
