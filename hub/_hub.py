@@ -28,6 +28,10 @@ TICK_INTERVAL_S = 0.1
 DRAIN_TIMEOUT_S = 3.0
 # Beyond the goodbye pattern itself, how long a wearable may take to take it.
 GOODBYE_SLACK_S = 1.0
+# At shutdown, how long a save (or an ack's commit) still under way may take before the
+# publishes queued behind it are given up: far beyond any working disk, and bounded so a hub
+# on a stuck disk still stops.
+SETTLE_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,11 @@ class Hub:
         finally:
             for player in self.players.values():
                 await player.close()
+            # A save still in its thread finishes before the store can be closed; what was
+            # queued behind it is sent at the next start (the level is said again then).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SETTLE_TIMEOUT_S):
+                    await self.session.settled()
 
     async def _tick(self) -> None:
         while True:
@@ -145,7 +154,11 @@ class Hub:
         goodbyes = [player.alert(HUB_STOPPING) for player in self.players.values()]
         if goodbyes:
             await asyncio.wait(goodbyes, timeout=HUB_STOPPING.duration_ms / 1000 + GOODBYE_SLACK_S)
-        # Last, so that anything a wearer did during the goodbye is sent too.
+        # Last, so that anything a wearer did during the goodbye is sent too; what waits
+        # behind a save in a thread first reaches the outbox, then the broker.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SETTLE_TIMEOUT_S):
+                await self.session.settled()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(DRAIN_TIMEOUT_S):
                 await self.relay.drained()

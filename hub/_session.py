@@ -180,6 +180,14 @@ class PairSession:
                 self._feed(each)
         self._feed(Tick(now))
 
+    async def settled(self) -> None:
+        """Waits until every effect queued behind a save or commit in a thread is carried
+        out: the publishes after it are in the outbox (the hub waits for this when told to
+        stop, so a stop made at that moment still leaves)."""
+        while self._draining is not None and not self._draining.done():
+            # Shielded: a caller giving up (a timeout) must not cancel the save under way.
+            await asyncio.shield(self._draining)
+
     # -- hooks for hub.practice (rehearsal, check-ins, aftercare) --------------------------
 
     def partner_of(self, wearer: str) -> str:
@@ -264,7 +272,12 @@ class PairSession:
         while self._backlog:
             effect = self._backlog.pop(0)
             if isinstance(effect, Save | Commit):
-                await asyncio.to_thread(self._carry_out_one, effect)
+                try:
+                    await asyncio.to_thread(self._carry_out_one, effect)
+                except Exception:
+                    # A failed disk must not hold back the stop queued behind it (nor every
+                    # effect after it): the partner is told all the same.
+                    log.exception("saving for %s failed; sending on all the same", self.pair_id)
             else:
                 self._carry_out_one(effect)
         self._backlog = None

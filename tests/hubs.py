@@ -18,8 +18,8 @@ from firmware_bridge.polar import PolarH10Driver
 from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPolarH10
 from hub import BrokerAddress, EventBus, Hub, HubEvent, SessionSettings, WearerDevice
 from hub._pair_key import PairKey
+from hub._ports import LevelStore
 from hub._signing import MessageSeal
-from hub._store import StateStore
 from signals import HapticPattern
 from tests.helpers import wait_until
 
@@ -58,7 +58,7 @@ async def running_hub(
     watches: dict[str, SimulatedBangle],
     *,
     settings: SessionSettings | None = None,
-    store: StateStore | None = None,
+    store: LevelStore | None = None,
     recorder: Recorder | None = None,
     seal: MessageSeal | None = None,
 ) -> AsyncIterator[tuple[Hub, Recorder]]:

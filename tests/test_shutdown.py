@@ -6,17 +6,22 @@ import asyncio
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import aiomqtt
 import pytest
 
-from hub.store import DATABASE_NAME, StoreReader
-from signals import HUB_STOPPING
+from firmware_bridge.sim import SimRadio
+from hub._hub import GOODBYE_SLACK_S
+from hub.store import DATABASE_NAME, EventStore, SavedState, StoreReader
+from signals import HUB_STOPPING, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import mqtt_peer
+from tests.hubs import mqtt_peer, running_hub, times_played, two_watches
+
+STOP = pattern_for(ComfortSignal.STOP)
 
 
 def status_of(payload: bytes) -> str:
@@ -145,3 +150,52 @@ async def test_sigterm_says_offline_tells_and_lets_go_of_the_wearables_and_loses
         (disconnected,) = hub.of(wearer, "disconnected")
         assert disconnected["buzzes"][-len(goodbye) :] == goodbye
     assert any("hub stopped" in line for line in hub.console)
+
+
+class StuckDisk:
+    """The real store behind a disk that hangs on a save until told to go on."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.saving = threading.Event()
+        self.go_on = threading.Event()
+
+    def load(self, pair: str, wearer: str) -> SavedState:
+        return self.store.load(pair, wearer)
+
+    def save(self, pair: str, wearer: str, *rest: Any) -> None:
+        self.saving.set()
+        assert self.go_on.wait(30), "the disk was never let go on"
+        self.store.save(pair, wearer, *rest)
+
+    def flush(self) -> None:
+        self.store.flush()
+
+
+async def test_a_hub_stopped_while_a_stop_waits_for_the_disk_still_sends_it(
+    tmp_path: Path, pair_id: str, mosquitto: Mosquitto
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    store = EventStore(tmp_path / DATABASE_NAME)
+    disk = StuckDisk(store)
+    try:
+        async with (
+            mqtt_peer(mosquitto.address, pair_id) as partner_side,
+            running_hub(mosquitto.address, pair_id, radio, watches, store=disk) as (hub, _),
+        ):
+            watches["alex"].press(held_ms=1500)  # stop: sam feels it, then the disk hangs
+            await wait_until(lambda: times_played(watches["sam"], STOP) == 1)
+            await wait_until(disk.saving.is_set)
+            # Told to stop (SIGTERM) meanwhile; the disk stays stuck past the whole goodbye.
+            winding_down = asyncio.create_task(hub.wind_down())
+            stuck_s = HUB_STOPPING.duration_ms / 1000 + GOODBYE_SLACK_S + 1.0
+            await asyncio.wait([winding_down], timeout=stuck_s)
+            disk.go_on.set()
+            await winding_down
+        # The hub is gone (cancelled, as after SIGTERM): the stop had left before it went.
+        await wait_until(lambda: [m["signal"] for m in partner_side.on("alex/signal")] == ["stop"])
+    finally:
+        disk.go_on.set()
+        store.close()
+    assert EventStore(tmp_path / DATABASE_NAME).load(pair_id, "alex").level is ComfortSignal.STOP
