@@ -141,6 +141,7 @@ class Hub:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(SETTLE_TIMEOUT_S):
                     await self.session.settled()
+            self.relay.close()
 
     async def _tick(self) -> None:
         while True:

@@ -161,7 +161,21 @@ class MqttRelay:
         return self._seal.seal(topic, message.to_json())
 
     def _decode(self, model: type[M], topic: str, payload: bytes) -> M:
-        return decode(model, topic, self._seal.open(topic, payload))
+        hub = self.topics.parse_hub(topic)
+        kind = hub[1] if hub is not None else None
+        # Heartbeats come every second: their memory is written every few. An old status
+        # is still true ("offline" stays so); an old signal, ack or state is history.
+        opened = self._seal.open(
+            topic,
+            payload,
+            frequent=kind is HubTopicKind.ALIVE,
+            news_only=kind is not HubTopicKind.STATUS,
+        )
+        return decode(model, topic, opened)
+
+    def close(self) -> None:
+        """At a clean shutdown: the replay memory is written as it stands."""
+        self._seal.close()
 
     def _status(self, kind: HubTopicKind, status: Literal["online", "offline"]) -> bytes:
         message = HubStatusMessage(
@@ -314,6 +328,11 @@ class MqttRelay:
             log.exception("error handling a message on %s", topic)
 
     def _refuse(self, topic: str, refusal: SealRefused, *, retained: bool) -> None:
+        if retained and refusal.history:
+            # Kept by the broker from long before this hub started (a level still held is
+            # said again, freshly, when its hub sees this one come online).
+            log.info("%s (kept by the broker; not news)", refusal)
+            return
         if retained and refusal.stale and self._is_own(topic):
             # The broker's retained copy of an older message of this hub's own, handed over
             # on (re)subscribing (a broker that kept an earlier one than this hub last heard

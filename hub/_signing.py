@@ -8,11 +8,22 @@ over the canonical JSON, the topic and counter as associated data; the broker th
 topics and sizes only.
 
 Counters: a hub's counter is the time in microseconds, never lower than one more than the last
-it used (kept in the data directory), so it rises across restarts without a write per message
-having to succeed first. A receiver remembers, per topic, the highest counter it accepted
+it used, so it rises across restarts. The data directory keeps a reservation ahead of the
+counters used (written when they reach it), so a hub that crashed never uses one twice.
+A receiver remembers, per topic, the highest counter it accepted
 and refuses lower ones (a replay). The same counter with the same MAC is a repeat of the last
 accepted message (a QoS 1 redelivery, or the retained copy a reconnecting hub receives
 again): it passes, and the session drops it as a duplicate by id or takes it as the state.
+
+With no memory of a topic yet (a first start, a wiped data directory) a message sealed more
+than ``HISTORY_AFTER_S`` before this hub started is history, not news: refused (``history``),
+so a stop retained or queued from last week never buzzes anyone. A level still held is said
+again, freshly sealed, when its hub sees this one come online.
+
+The memory is written at once for every topic but the frequent ones (heartbeats, which
+come every second): those at most every ``SAVE_INTERVAL_S``, and at a clean shutdown
+(:meth:`MessageSeal.close`). After a crash their memory may lag by that much, so it is taken
+as ``FREQUENT_LAG_S`` further on: a beat heard just before the crash is not accepted again.
 """
 
 from __future__ import annotations
@@ -39,6 +50,20 @@ from hub._private_files import PrivateFileError, write_private
 
 log = logging.getLogger(__name__)
 
+# A message first heard on a topic, sealed this long before the hub started, is history: long
+# enough for the persistent session to hand over what was queued during a restart (and for
+# clocks a little apart), short enough that last night's retained stop is not news.
+HISTORY_AFTER_S = 600.0
+# Heartbeats' memory is written at most this often: every beat would be 2-3 writes a second.
+SAVE_INTERVAL_S = 2.0
+# After a crash, the heartbeats' memory is taken this far on (the unsaved beats came within
+# SAVE_INTERVAL_S, give or take a second of delay): under the 3 s after which a silent hub
+# counts as gone, so a hub restarting at once never misses enough beats to call it gone.
+FREQUENT_LAG_S = SAVE_INTERVAL_S + 0.5
+# Counters are reserved on disk this far ahead (10 s of time-based counters): one write per
+# ten seconds of sending, and a crashed hub's next counter still above all it used.
+SENT_RESERVE_US = 10_000_000
+
 MAC_INFO = b"comfort-hub/v1 mac"
 ENCRYPTION_INFO = b"comfort-hub/v1 enc"
 NONCE_BYTES = 12
@@ -47,10 +72,14 @@ NONCE_BYTES = 12
 class SealRefused(MessageError):
     """A message that is not sealed with the pair's key, or replays an old counter."""
 
-    def __init__(self, topic: str, payload: bytes, reason: str, *, stale: bool = False) -> None:
+    def __init__(
+        self, topic: str, payload: bytes, reason: str, *, stale: bool = False, history: bool = False
+    ) -> None:
         super().__init__(topic, payload, reason)
         # Correctly sealed, only older than what was heard on the topic already.
-        self.stale = stale
+        self.stale = stale or history
+        # Correctly sealed, first heard on its topic, and from well before this hub started.
+        self.history = history
         self.args = (f"refused a message on {topic}: {reason}",)
 
     def __str__(self) -> str:
@@ -82,23 +111,39 @@ class MessageSeal:
     """Seals what this hub publishes and opens what it hears, for one pair."""
 
     def __init__(
-        self, key: PairKey, *, encrypt: bool = False, state_path: Path | None = None
+        self,
+        key: PairKey,
+        *,
+        encrypt: bool = False,
+        state_path: Path | None = None,
+        started_us: int | None = None,
     ) -> None:
+        """``started_us``: when the hub started (now, unless given), for what is history."""
         self.pair = key.pair
         self.encrypt = encrypt
         self._mac_key = derive(key.secret, MAC_INFO)
         self._cipher = ChaCha20Poly1305(derive(key.secret, ENCRYPTION_INFO))
         self._state_path = state_path
+        self._started_us = time.time_ns() // 1000 if started_us is None else started_us
         self._last_sent = 0
+        # Kept on disk instead of the last counter: none up to it is ever used again.
+        self._sent_reserved = 0
         # topic -> (highest accepted counter, its MAC or ciphertext digest)
         self._heard: dict[str, tuple[int, str]] = {}
+        # Topics heard every second (heartbeats), whose memory is written at most every
+        # SAVE_INTERVAL_S; and whether memory is waiting to be written.
+        self._frequent: set[str] = set()
+        self._unsaved = False
+        self._saved_at = 0.0
         self._load()
 
     # -- sending ----------------------------------------------------------------------------
 
     def next_counter(self) -> int:
         self._last_sent = max(self._last_sent + 1, time.time_ns() // 1000)
-        self._save()
+        if self._last_sent > self._sent_reserved:
+            self._sent_reserved = self._last_sent + SENT_RESERVE_US
+            self._save()
         return self._last_sent
 
     def seal(self, topic: str, payload: bytes) -> bytes:
@@ -120,11 +165,17 @@ class MessageSeal:
 
     # -- receiving --------------------------------------------------------------------------
 
-    def open(self, topic: str, payload: bytes) -> bytes:
-        """The message as its sender wrote it; raises :class:`SealRefused` saying why not."""
+    def open(
+        self, topic: str, payload: bytes, *, frequent: bool = False, news_only: bool = True
+    ) -> bytes:
+        """The message as its sender wrote it; raises :class:`SealRefused` saying why not.
 
-        def refuse(reason: str, *, stale: bool = False) -> SealRefused:
-            return SealRefused(topic, payload, reason, stale=stale)
+        ``frequent``: a topic heard every second (a heartbeat), remembered on disk at most
+        every few seconds. ``news_only``: a first message sealed long before this hub started
+        is history (a hub's status is not: an old "offline" still says it is gone)."""
+
+        def refuse(reason: str, *, stale: bool = False, history: bool = False) -> SealRefused:
+            return SealRefused(topic, payload, reason, stale=stale, history=history)
 
         try:
             obj = json.loads(payload)
@@ -144,7 +195,8 @@ class MessageSeal:
             inner = {k: v for k, v in obj.items() if k not in ("ctr", "mac")}
         else:
             raise refuse("no mac: an unsigned or forged message")
-        self._check_fresh(topic, counter, tag, refuse)
+        self._check_fresh(topic, counter, tag, refuse, news_only=news_only)
+        self._remember(topic, counter, tag, frequent=frequent)
         return json.dumps(inner).encode()
 
     def _decrypt(
@@ -163,19 +215,44 @@ class MessageSeal:
         return inner, _b64(hashlib.sha256(raw).digest())
 
     def _check_fresh(
-        self, topic: str, counter: int, tag: str, refuse: Callable[..., SealRefused]
+        self,
+        topic: str,
+        counter: int,
+        tag: str,
+        refuse: Callable[..., SealRefused],
+        *,
+        news_only: bool,
     ) -> None:
         last = self._heard.get(topic)
-        if last is not None:
-            last_counter, last_tag = last
-            if counter < last_counter:
-                raise refuse(f"replay: counter {counter} is older than {last_counter}", stale=True)
-            if counter == last_counter:
-                if hmac.compare_digest(tag, last_tag):
-                    return  # the last accepted message again: a redelivery or retained copy
-                raise refuse(f"counter {counter} was already used by another message")
+        if last is None:
+            age_s = (self._started_us - counter) / 1e6
+            if news_only and age_s > HISTORY_AFTER_S:
+                raise refuse(
+                    f"sealed {age_s / 60:.0f} min before this hub started, and nothing newer "
+                    "heard on it: history, not news",
+                    history=True,
+                )
+            return
+        last_counter, last_tag = last
+        if counter < last_counter:
+            raise refuse(f"replay: counter {counter} is older than {last_counter}", stale=True)
+        if counter == last_counter and not hmac.compare_digest(tag, last_tag):
+            raise refuse(f"counter {counter} was already used by another message")
+
+    def _remember(self, topic: str, counter: int, tag: str, *, frequent: bool) -> None:
+        if self._heard.get(topic) == (counter, tag):
+            return  # the last accepted message again: a redelivery or retained copy
         self._heard[topic] = (counter, tag)
+        self._unsaved = True
+        if frequent:
+            self._frequent.add(topic)
+            if time.monotonic() - self._saved_at < SAVE_INTERVAL_S:
+                return  # written with the next save, or at close
         self._save()
+
+    def close(self) -> None:
+        """At a clean shutdown: the memory as it is, marked complete."""
+        self._save(clean=True)
 
     # -- the counters, kept across restarts ------------------------------------------------
 
@@ -184,18 +261,34 @@ class MessageSeal:
             return
         try:
             state = json.loads(self._state_path.read_text(encoding="utf-8"))
-            self._last_sent = int(state["sent"])
+            self._last_sent = self._sent_reserved = int(state["sent"])
             self._heard = {t: (int(c), str(m)) for t, (c, m) in state["heard"].items()}
+            self._frequent = {str(t) for t in state.get("frequent", [])}
+            clean = state.get("clean") is True
         except FileNotFoundError:
-            pass
+            return
         except (OSError, ValueError, KeyError, TypeError) as error:
             # Starting afresh only weakens replay checks until the next message; say so.
             log.warning("%s: unreadable counters (%s); starting afresh", self._state_path, error)
+            return
+        if not clean:
+            # A crash: beats heard after the last write are not remembered, but were heard.
+            lag_us = int(FREQUENT_LAG_S * 1e6)
+            for topic in self._frequent & self._heard.keys():
+                counter, tag = self._heard[topic]
+                self._heard[topic] = (counter + lag_us, tag)
 
-    def _save(self) -> None:
+    def _save(self, *, clean: bool = False) -> None:
+        self._saved_at, self._unsaved = time.monotonic(), False
         if self._state_path is None:
             return
-        state = {"sent": self._last_sent, "heard": {t: list(v) for t, v in self._heard.items()}}
+        state = {
+            "sent": self._sent_reserved,
+            "heard": {t: list(v) for t, v in self._heard.items()},
+            "frequent": sorted(self._frequent),
+            # Written only at a clean shutdown: otherwise the frequent topics' memory may lag.
+            "clean": clean,
+        }
         try:
             write_private(self._state_path, json.dumps(state).encode())
         except PrivateFileError as error:

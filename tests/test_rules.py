@@ -140,3 +140,16 @@ def test_a_hubs_own_status_never_speaks_for_its_partners() -> None:
     own = HubStatusMessage(status="online", hub="sam", wearers=["sam"], at=AT)
     assert rules.feed(HeardHub("sam", own, False, 1.0)) == []
     assert rules.local["sam"].unreachable
+
+
+def test_a_partner_hub_coming_online_is_told_the_levels_held_afresh() -> None:
+    """It may be starting with no memory, taking what the broker kept for history."""
+    ids = (f"id-{n}" for n in itertools.count())
+    rules = PairRules(("alex", "sam"), ["alex"], hub_id="alex", new_id=ids.__next__)
+    rules.feed(Gesture("alex", InputEvent(InputKind.BUTTON, 0.0, held_s=1.5), 0.0))
+    sams = HubStatusMessage(status="online", hub="sam", wearers=["sam"], at=AT)
+    said = rules.feed(HeardHub("sam", sams, False, 1.0))
+    states = [e.message for e in said if isinstance(e, Publish)]
+    assert [(s.signal, s.id) for s in states if isinstance(s, StateMessage)] == [("stop", "id-0")]
+    # Its heartbeats while it stays online say nothing new.
+    assert not [e for e in rules.feed(HeardHub("sam", sams, True, 2.0)) if isinstance(e, Publish)]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
 
+from hub import _signing as signing
 from hub._pair_key import PairKey, PairKeyError, load_or_create_key
 from hub._signing import MessageSeal, SealRefused
 
@@ -119,5 +122,88 @@ def test_the_worked_example_in_the_protocol_document_opens() -> None:
         b'"at":"2026-11-23T21:04:05.123000Z","ctr":1795467845123456,'
         b'"mac":"CHEYJqpPh4gEYXwrifjM3kmsxZ4TNFrpXnTPpEtovT4"}'
     )
-    opened = json.loads(MessageSeal(key).open("comfort/v1/demo/alex/signal", payload))
+    # Opened by a hub that started when the example was sealed (later, it would be history).
+    seal = MessageSeal(key, started_us=1795467845123456)
+    opened = json.loads(seal.open("comfort/v1/demo/alex/signal", payload))
     assert opened["signal"] == "stop" and "mac" not in opened
+
+
+def sealed_at(key: PairKey, topic: str, payload: bytes, counter: int) -> bytes:
+    """``payload`` sealed as docs/protocol.md says, with a counter of our choosing (an old one)."""
+    obj = {**json.loads(payload), "ctr": counter}
+    obj["mac"] = MessageSeal(key)._mac(topic, obj)
+    return json.dumps(obj).encode()
+
+
+def test_with_no_memory_a_message_sealed_long_before_the_start_is_history() -> None:
+    key = PairKey.generate("room")
+    started_us = time.time_ns() // 1000
+    receiver = MessageSeal(key, started_us=started_us)
+    week_old = sealed_at(key, TOPIC, STOP, started_us - 7 * 24 * 3600 * 10**6)
+    with pytest.raises(SealRefused, match="history, not news") as refused:
+        receiver.open(TOPIC, week_old)
+    assert refused.value.history
+    # Queued while the hub restarted: news.
+    minute_old = sealed_at(key, TOPIC, STOP, started_us - 60 * 10**6)
+    assert json.loads(receiver.open(TOPIC, minute_old))["signal"] == "stop"
+    # An old status stays true: a hub gone last week is gone.
+    status = "comfort/v1/room/hub/alex/status"
+    gone = sealed_at(key, status, b'{"status": "offline"}', started_us - 7 * 24 * 3600 * 10**6)
+    assert json.loads(receiver.open(status, gone, news_only=False))["status"] == "offline"
+
+
+BEAT_TOPIC = "comfort/v1/room/hub/alex/alive"
+BEAT = b'{"status": "online"}'
+
+
+def test_heartbeats_and_counters_are_not_written_with_every_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = PairKey.generate("room")
+    written: list[bytes] = []
+    real_write = signing.write_private
+
+    def counting(path: Path, data: bytes) -> None:
+        written.append(data)
+        real_write(path, data)
+
+    monkeypatch.setattr(signing, "write_private", counting)
+    sender, receiver = MessageSeal(key), MessageSeal(key, state_path=tmp_path / "counters")
+    for _ in range(20):
+        receiver.open(BEAT_TOPIC, sender.seal(BEAT_TOPIC, BEAT), frequent=True)
+        receiver.seal("comfort/v1/room/hub/sam/alive", BEAT)
+    print(f"{len(written)} writes for 20 heartbeats heard and 20 sent")
+    assert len(written) <= 4, "a write per heartbeat"
+    # A signal is remembered on disk before it is handed on.
+    stop = sender.seal(TOPIC, STOP)
+    receiver.open(TOPIC, stop)
+    assert json.loads(written[-1])["heard"][TOPIC][0] == json.loads(stop)["ctr"]
+
+
+def test_after_a_crash_no_heartbeat_or_counter_heard_or_used_before_it_is_accepted_again(
+    tmp_path: Path,
+) -> None:
+    key = PairKey.generate("room")
+    sender = MessageSeal(key, state_path=tmp_path / "sent")
+    receiver = MessageSeal(key, state_path=tmp_path / "heard")
+    beats = [sender.seal(BEAT_TOPIC, BEAT) for _ in range(5)]
+    for beat in beats:
+        receiver.open(BEAT_TOPIC, beat, frequent=True)
+    last_used = json.loads(beats[-1])["ctr"]
+    # What a crash now would leave on disk.
+    shutil.copy(tmp_path / "heard", tmp_path / "heard-at-the-crash")
+
+    # Killed: every beat heard before is refused, even those not yet written.
+    after_crash = MessageSeal(key, state_path=tmp_path / "heard-at-the-crash")
+    for beat in beats:
+        with pytest.raises(SealRefused, match="replay"):
+            after_crash.open(BEAT_TOPIC, beat, frequent=True)
+    assert MessageSeal(key, state_path=tmp_path / "sent").next_counter() > last_used
+
+    # Stopped cleanly, the memory is exact: the next beat is taken at once.
+    receiver.close()
+    after_clean_stop = MessageSeal(key, state_path=tmp_path / "heard")
+    with pytest.raises(SealRefused, match="replay"):
+        after_clean_stop.open(BEAT_TOPIC, beats[-2], frequent=True)
+    next_beat = sender.seal(BEAT_TOPIC, BEAT)
+    after_clean_stop.open(BEAT_TOPIC, next_beat, frequent=True)

@@ -133,6 +133,13 @@ class BrokerSide(RulesBase):
         else:
             self._out.append(Buzz(local.name, pattern_for(ComfortSignal.PAUSE), None))
 
+    def _say_again(self) -> None:
+        """Publishes the local wearers' retained state and last ack again, freshly sealed."""
+        for local in self.local.values():
+            for retained in (local.state, local.last_ack):
+                if retained is not None:
+                    self._out.append(Publish(local.name, retained))
+
     def _check_partner_hubs(self, at: float) -> None:
         for local in self.local.values():
             gone = self.hubs.gone(local.partner, at)
@@ -144,9 +151,6 @@ class BrokerSide(RulesBase):
         if connected:
             self.hubs.heard_anew(at)
             # A broker restarted empty has lost every retained message: say them again.
-            for local in self.local.values():
-                for retained in (local.state, local.last_ack):
-                    if retained is not None:
-                        self._out.append(Publish(local.name, retained))
+            self._say_again()
         for local in self.local.values():
             self._set_unreachable(local, Unreachable.BROKER, not connected, at)

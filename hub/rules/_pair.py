@@ -117,6 +117,9 @@ class PairRules(OwnSide, BrokerSide):
                     for wearer in message.wearers:
                         if wearer in self.remote:
                             self.remote[wearer].last_seq = None
+                    # And may have no memory to judge what the broker kept (it takes a
+                    # message retained long before it started for history): tell it afresh.
+                    self._say_again()
                 if alive and hub != self.hub_id:
                     # A heartbeat is live: with no signal or state of theirs heard by then,
                     # they are taken to hold nothing (a retained level arriving after it is
