@@ -12,8 +12,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from hub.practice._gestures import Gesture, GestureKind
+from hub.practice._way_out import way_out_words
 from signals import ComfortSignal, GestureVocabulary, InputEvent, InputKind
 
 
@@ -193,3 +195,30 @@ class Drill:
         self._phase_since = now
         self.phase = Phase.PERFORMING if self.index < len(self.gestures) else Phase.FINISHED
         return [StepDone(result)]
+
+    def view(self) -> dict[str, Any]:
+        """What the rehearsal pages show of it."""
+        current = self.current
+        return {
+            "wearer": self.wearer,
+            "phase": self.phase,
+            # How to stop for real from the step being rehearsed, said on the page.
+            "way_out": way_out_words(current, self.gestures),
+            "ended_for_real": self.ended_for_real,
+            "current": None if current is None else current.describe(),
+            "current_signal": None if current is None else current.signal,
+            "step": self.index + 1,
+            "steps": len(self.gestures),
+            "results": [
+                {
+                    "gesture": r.gesture.words,
+                    "meaning": r.gesture.meaning,
+                    "signal": r.gesture.signal,
+                    "recognised": r.verdict.recognised,
+                    "hint": r.verdict.hint,
+                    "advice": r.verdict.advice,
+                    "partner_felt": r.partner_felt,
+                }
+                for r in self.results
+            ],
+        }

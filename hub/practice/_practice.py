@@ -32,7 +32,7 @@ from hub.practice._drill import Drill, Phase, Recognised, StepDone
 from hub.practice._gestures import Gesture, gestures_for
 from hub.practice._records import Feedback, PracticeRecords, SharedPlan
 from hub.practice._tap_rehearsal import CalibrationOutcome, WearerCalibrations
-from hub.practice._way_out import WayOut, way_out_words
+from hub.practice._way_out import WayOut
 from signals import (
     ComfortSignal,
     GestureVocabulary,
@@ -297,7 +297,7 @@ class Practice:
             },
             "plan": self.records.plan.model_dump(),
             "plan_changes": [c.model_dump(mode="json") for c in self.records.plan_changes[-5:]],
-            "rehearsal": None if drill is None else _drill_view(drill),
+            "rehearsal": None if drill is None else drill.view(),
             # The viewer's own tap calibration: what the last rehearsal changed, or why not.
             "tap_calibration": self.calibration.view(viewer),
             "check_ins": {
@@ -308,30 +308,3 @@ class Practice:
             "aftercare": self.aftercare_started,
             "feedback": self.records.feedback_seen_by(viewer),
         }
-
-
-def _drill_view(drill: Drill) -> dict[str, Any]:
-    current = drill.current
-    return {
-        "wearer": drill.wearer,
-        "phase": drill.phase,
-        # How to stop for real from the step being rehearsed, said on the page.
-        "way_out": way_out_words(current, drill.gestures),
-        "ended_for_real": drill.ended_for_real,
-        "current": None if current is None else current.describe(),
-        "current_signal": None if current is None else current.signal,
-        "step": drill.index + 1,
-        "steps": len(drill.gestures),
-        "results": [
-            {
-                "gesture": r.gesture.words,
-                "meaning": r.gesture.meaning,
-                "signal": r.gesture.signal,
-                "recognised": r.verdict.recognised,
-                "hint": r.verdict.hint,
-                "advice": r.verdict.advice,
-                "partner_felt": r.partner_felt,
-            }
-            for r in drill.results
-        ],
-    }
