@@ -12,6 +12,7 @@ import pytest
 
 from hub import _signing as signing
 from hub._pair_key import PairKey, PairKeyError, load_or_create_key
+from hub._private_files import write_private
 from hub._signing import MessageSeal, SealRefused
 
 TOPIC = "comfort/v1/room/alex/signal"
@@ -161,11 +162,10 @@ def test_heartbeats_and_counters_are_not_written_with_every_message(
 ) -> None:
     key = PairKey.generate("room")
     written: list[bytes] = []
-    real_write = signing.write_private
 
     def counting(path: Path, data: bytes) -> None:
         written.append(data)
-        real_write(path, data)
+        write_private(path, data)
 
     monkeypatch.setattr(signing, "write_private", counting)
     sender, receiver = MessageSeal(key), MessageSeal(key, state_path=tmp_path / "counters")

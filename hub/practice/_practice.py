@@ -3,8 +3,9 @@ check-ins, aftercare and feedback.
 
 This sits beside the pair's signal rules, never in their way: signals are relayed whether or
 not the pair has agreed, a check-in's silence changes no level, and a rehearsal only takes the
-rehearsing wearer's gestures while it runs (ended at once from the page). It reaches the
-session through the narrow :class:`SessionHooks`, and reports through the hub's observer.
+rehearsing wearer's gestures while it runs (ended at once from the page), and never a real
+stop (see :mod:`hub.practice._way_out`). It reaches the session through the narrow
+:class:`SessionHooks`, and reports through the hub's observer.
 """
 
 from __future__ import annotations
