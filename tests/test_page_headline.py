@@ -75,3 +75,28 @@ async def test_lifting_a_stop_is_not_all_clear_while_the_partner_still_holds_a_l
             await expect(lifted).to_contain_text("you still hold")  # sam's own page
             await expect(lifted).not_to_contain_text("all clear")
             await screenshot(sams_page, "page-headline-partner-still-holds-phone")
+
+
+async def test_the_headline_names_a_partner_who_is_on_another_hub(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    # Each partner on a hub of their own, sharing the broker: sam's hub never sees alex's wrist.
+    async with (
+        running_hub(mosquitto.address, pair_id, radio, {"alex": watches["alex"]}),
+        running_hub(mosquitto.address, pair_id, radio, {"sam": watches["sam"]}) as (sams, seen),
+        served(sams, seen.bus) as links,
+    ):
+        context, page = await new_page(browser)
+        async with context:
+            await page.goto(links["sam"])
+            await expect(page.locator("#link")).to_contain_text("broker connected")
+            sam = page.locator(".wearer", has_text="sam's side").locator(".level")
+            await expect(sam).to_have_text("all clear")
+
+            watches["alex"].press(held_ms=1500)  # a long press on alex's wrist: stop
+            await expect(sam).to_have_text("alex asks you to STOP")
+            card = page.locator("#log li", has_text="STOP")
+            await expect(card).to_contain_text("alex asks you to STOP")
+            await screenshot(page, "page-headline-partner-on-another-hub-phone")

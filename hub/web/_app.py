@@ -88,6 +88,8 @@ def create_app(
             "wearers": [
                 {
                     "name": name,
+                    # Named even when the partner is on another hub (from the pair's names).
+                    "partner": session.partner_of(name),
                     "held": session.held(name),
                     "partner_level": session.partner_level(name),
                     "awaiting_ack": session.awaiting_ack(name),

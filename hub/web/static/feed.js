@@ -22,8 +22,9 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
   const partnerOf = (w) => partners[w] || "their partner";
 
   fetch("/api/status").then((r) => r.json()).then((s) => {
-    const names = s.wearers.map((w) => w.name);
-    if (names.length === 2) { partners[names[0]] = names[1]; partners[names[1]] = names[0]; }
+    for (const w of s.wearers) {
+      if (w.partner) { partners[w.name] = w.partner; partners[w.partner] = w.name; }
+    }
   }).catch(() => {});
 
   function card(text, kind, time, extraClass = "") {
