@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import httpx
 import pytest
 import websockets
+from fastapi.routing import APIWebSocketRoute
+from starlette.routing import BaseRoute
 
 from firmware_bridge.sim import SimRadio
 from hub import BrokerAddress, EventBus, Hub, free_loopback_port
@@ -18,6 +20,7 @@ from hub.web import PageAccess, WebPortBusy, create_app, page_access, serve
 from signals import ComfortSignal
 from tests.helpers import wait_until
 from tests.hubs import running_hub, two_watches
+from tests.test_practice_privacy import AS_SAM, route_paths
 
 BASE = "http://127.0.0.1:8080"
 
@@ -101,30 +104,83 @@ async def test_sams_page_cannot_resume_alex_but_can_acknowledge_alexs_stop(
         assert acked.status_code == 200 and acked.json()["by"] == "sam"
 
 
-async def test_a_websocket_without_the_token_or_from_a_foreign_origin_is_closed(
+def websocket_paths(routes: Iterable[BaseRoute]) -> set[str]:
+    """The WebSocket routes among ``routes``, in the routers the app includes too."""
+    paths: set[str] = set()
+    for route in routes:
+        if isinstance(route, APIWebSocketRoute):
+            paths.add(route.path)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            paths |= websocket_paths(included.routes)
+    return paths
+
+
+# The simulated hand's routes (a hub on simulated wearables), with how sam's side asks them.
+SIM_ROUTES: dict[str, tuple[str, str, object]] = {
+    "/api/sim": ("GET", "/api/sim", None),
+    "/api/sim/{wearer}/{action}": ("POST", "/api/sim/sam/drop", None),
+}
+
+
+async def test_every_route_refuses_no_token_a_foreign_host_and_a_foreign_origin(
+    broker: BrokerAddress, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with running_hub(broker, pair_id, radio, watches) as (hub, seen):
+        access = page_access(hub)
+        app = create_app(hub, seen.bus, access, twins=watches)
+        requests = AS_SAM | SIM_ROUTES
+        sockets = websocket_paths(app.routes)
+        assert route_paths(app.routes) - sockets == set(requests), "say how to ask a new route"
+        sam = as_wearer(access, "sam")
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as web:
+            for route, (method, path, body) in requests.items():
+                refused = await web.request(method, path, json=body)
+                assert refused.status_code == 401, route
+                foreign = sam | {"Host": "rebind.attacker.example"}
+                refused = await web.request(method, path, json=body, headers=foreign)
+                assert refused.status_code == 400, route
+                if method not in ("GET", "HEAD"):
+                    evil = sam | {"Origin": "http://evil.example"}
+                    refused = await web.request(method, path, json=body, headers=evil)
+                    assert refused.status_code == 403, route
+                if "{wearer}" in route and not route.startswith("/api/sim"):
+                    # Acting for alex with sam's token; the simulated hand is anyone's.
+                    alexs = path.replace("/sam", "/alex", 1)
+                    refused = await web.request(method, alexs, json=body, headers=sam)
+                    assert refused.status_code == 403, route
+        assert watches["sam"].in_range, "no refused request reached the simulated hand"
+
+
+async def test_every_websocket_refuses_no_token_and_a_foreign_origin(
     broker: BrokerAddress, pair_id: str
 ) -> None:
     radio = SimRadio()
     async with running_hub(broker, pair_id, radio, two_watches(radio)) as (hub, seen):
         port = free_loopback_port()
         access = page_access(hub)
+        sockets = sorted(websocket_paths(create_app(hub, seen.bus, access).routes))
+        assert sockets == ["/ws/feed"], "the page's one live feed"
         server = asyncio.create_task(
             serve(hub, seen.bus, port=port, say=lambda _: None, access=access)
         )
-        url = f"ws://127.0.0.1:{port}/ws"
         token = as_wearer(access, "sam")
         try:
-            async with asyncio.timeout(10):
-                while True:
-                    try:
-                        socket_ = await websockets.connect(url, additional_headers=token)
-                        break
-                    except OSError:
-                        await asyncio.sleep(0.05)
-            await socket_.close()
-            for headers in ({}, token | {"Origin": "http://evil.example"}):
-                with pytest.raises(websockets.InvalidStatus):
-                    await websockets.connect(url, additional_headers=headers)
+            for path in sockets:
+                url = f"ws://127.0.0.1:{port}{path}"
+                async with asyncio.timeout(10):
+                    while True:
+                        try:
+                            socket_ = await websockets.connect(url, additional_headers=token)
+                            break
+                        except OSError:
+                            await asyncio.sleep(0.05)
+                await socket_.close()
+                for headers in ({}, token | {"Origin": "http://evil.example"}):
+                    with pytest.raises(websockets.InvalidStatus):
+                        await websockets.connect(url, additional_headers=headers)
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)

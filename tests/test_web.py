@@ -108,7 +108,7 @@ async def test_the_live_feed_pushes_the_partners_signal_to_the_page(
                 while True:
                     try:
                         socket = await websockets.connect(
-                            f"ws://127.0.0.1:{port}/ws",
+                            f"ws://127.0.0.1:{port}/ws/feed",
                             additional_headers={"Cookie": f"comfort_sam={access.token_for('sam')}"},
                         )
                         break

@@ -1,4 +1,4 @@
-"""FastAPI app: the partner's page (live signals over a WebSocket) and a small JSON API."""
+"""FastAPI app: the partner's page and a small JSON API (the live feed is ``/ws/feed``)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 import uvicorn
-from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, Response
 
-from hub import EventBus, Hub, HubEvent, event_json
+from hub import EventBus, Hub
 from hub._sound import tone_wav
 from hub.store import SessionRecorder
 from hub.web._access import PageAccess, PageGuard, served_names
@@ -27,9 +27,6 @@ from signals import ComfortSignal
 
 if TYPE_CHECKING:
     from firmware_bridge.sim import SimulatedPeripheral
-
-# Events waiting for a slow page before it is cut off; a page that far behind reloads.
-PAGE_QUEUE_LIMIT = 256
 
 
 class WebPortBusy(OSError):
@@ -123,33 +120,6 @@ def create_app(
         except ValueError:
             raise HTTPException(404, f"no tone for {signal!r}") from None
         return Response(tone_wav(wanted), media_type="audio/wav")
-
-    @app.websocket("/ws")
-    async def live(socket: WebSocket) -> None:
-        await socket.accept()
-        queue: asyncio.Queue[HubEvent] = asyncio.Queue(PAGE_QUEUE_LIMIT)
-
-        def enqueue(event: HubEvent) -> None:
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(event)
-
-        unsubscribe = bus.subscribe(enqueue)
-
-        async def push() -> None:
-            while True:
-                await socket.send_json(event_json(await queue.get()))
-
-        pusher = asyncio.create_task(push())
-        try:
-            # Reading is how a closed page is noticed (and its close answered) at once.
-            while True:
-                await socket.receive_text()
-        except WebSocketDisconnect:
-            pass
-        finally:
-            unsubscribe()
-            pusher.cancel()
-            await asyncio.gather(pusher, return_exceptions=True)
 
     return app
 
