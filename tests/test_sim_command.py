@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from firmware_bridge.sim import SimRadio
 from hub import free_loopback_port
+from hub.cli import main
 from hub.web import page_access, serve
 from tests.brokers import Mosquitto
+from tests.helpers import wait_until
 from tests.hubs import running_hub, two_watches
 from tests.simulated_hub import answering, sim, simulated_hub
 
@@ -119,6 +123,46 @@ async def test_a_hub_on_real_devices_has_no_hand_to_lend(
             assert code == 1
             assert f"the hub at {url} has no simulated wearables" in err
             assert watches["alex"].connected
+        finally:
+            page.cancel()
+            await asyncio.gather(page, return_exceptions=True)
+
+
+async def test_sim_and_agree_both_take_the_hub_as_hub_or_url_with_the_printed_link(
+    mosquitto: Mosquitto, pair_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    port = free_loopback_port()
+    async with running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen):
+        access = page_access(hub)
+        page = asyncio.create_task(
+            serve(hub, seen.bus, port=port, say=lambda _: None, access=access, twins=watches)
+        )
+        base = f"http://127.0.0.1:{port}"
+        link = {w: access.link(base, w) for w in access.wearers}
+        try:
+            await answering(base)
+            # The printed link, under either name: its token opens the hub.
+            tap = ["sim", "tap", "alex", "--count", "2", "--hub", link["alex"]]
+            assert await asyncio.to_thread(main, tap) == 0, capsys.readouterr().err
+            assert "alex: tap x2" in capsys.readouterr().out
+            await wait_until(lambda: hub.session.partner_level("sam") == "slow_down")
+            drop = ["sim", "drop", "alex", "--url", link["alex"]]
+            assert await asyncio.to_thread(main, drop) == 0, capsys.readouterr().err
+            assert not watches["alex"].in_range
+            for name in ("--hub", "--url"):
+                shown = await asyncio.to_thread(main, ["agree", "sam", name, link["sam"]])
+                assert shown == 0, capsys.readouterr().err
+                assert "Your signals (sam):" in capsys.readouterr().out
+            # The hub's address and the token apart, as `comfort-hub sim` documented them.
+            token = access.token_for("sam")
+            agree = ["agree", "sam", "--hub", base, "--token", token, "--confirm"]
+            assert await asyncio.to_thread(main, agree) == 0, capsys.readouterr().err
+            assert "When you know them" not in capsys.readouterr().out
+            bad = await asyncio.to_thread(main, ["agree", "sam", "--url", "ftp://hub"])
+            assert bad == 2
+            assert "--hub 'ftp://hub' is not an http:// URL" in capsys.readouterr().err
         finally:
             page.cancel()
             await asyncio.gather(page, return_exceptions=True)

@@ -12,12 +12,11 @@ import sys
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from hub.commands._help import add_command
+from hub.commands._hub_link import add_hub_arguments, hub_link
 from hub.practice import SharedPlan
 
-DEFAULT_URL = "http://127.0.0.1:8080"
 # The hub is on this machine or this room's network: an answer takes milliseconds.
 TIMEOUT_S = 5.0
 
@@ -40,15 +39,12 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "comfort-hub agree alex",
             "comfort-hub agree alex --confirm",
             "comfort-hub agree sam --set safeword=red --check-ins 20",
-            "comfort-hub agree alex --url http://192.168.1.20:8080 --check-ins off",
+            "comfort-hub agree alex --hub 'http://192.168.1.20:8080/wearers/alex?token=...' "
+            "--check-ins off",
         ],
     )
     parser.add_argument("wearer", help="whose signals: the name in the hub's configuration")
-    parser.add_argument(
-        "--url",
-        default=DEFAULT_URL,
-        help=f"the link the hub printed for WEARER, with its token (default {DEFAULT_URL})",
-    )
+    add_hub_arguments(parser)
     parser.add_argument(
         "--confirm", action="store_true", help="confirm that you know and agree to your signals"
     )
@@ -93,9 +89,13 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
     # The printed link carries the wearer's page token; the hub refuses calls without it.
-    link = urlsplit(args.url)
-    token = parse_qs(link.query).get("token", [""])[0]
-    base = f"{link.scheme}://{link.netloc}/api/practice/{args.wearer}"
+    try:
+        hub = hub_link(args)
+    except ValueError as error:
+        print(f"comfort-hub agree: {error}", file=sys.stderr)
+        return 2
+    token = hub.token or ""
+    base = f"{hub.base}/api/practice/{args.wearer}"
     try:
         if args.confirm:
             _call("POST", f"{base}/confirm", token=token)

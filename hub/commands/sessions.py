@@ -10,10 +10,10 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from hub.commands._data_dir import add_data_dir, store_path
 from hub.commands._help import add_command
+from hub.commands._hub_link import HubLink, add_hub_arguments, hub_link
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -34,15 +34,8 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--start", action="store_true", help="start a session on the running hub (see --hub)"
     )
     change.add_argument("--end", action="store_true", help="end the running hub's session")
-    parser.add_argument(
-        "--hub",
-        default="http://127.0.0.1:8080",
-        metavar="URL",
-        help=(
-            "the running hub's page, for --start and --end: a wearer's printed link, which "
-            "carries the token the page asks for (default http://127.0.0.1:8080)"
-        ),
-    )
+    # For --start and --end: the running hub, as `comfort-hub sim` and `agree` name it.
+    add_hub_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -50,12 +43,10 @@ def _clock(at: float) -> str:
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _change(hub: str, action: str) -> int:
+def _change(hub: HubLink, action: str) -> int:
     """Asks the running hub (its page's API) to start or end a session."""
-    link = urlsplit(hub)
-    token = parse_qs(link.query).get("token", [""])[0]
-    url = f"{link.scheme}://{link.netloc}/api/sessions/{action}"
-    headers = {"authorization": f"Bearer {token}"} if token else {}
+    url = f"{hub.base}/api/sessions/{action}"
+    headers = {"authorization": f"Bearer {hub.token}"} if hub.token else {}
     request = urllib.request.Request(url, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -79,7 +70,12 @@ def run(args: argparse.Namespace) -> int:
     from hub.store import StoreReader, UnknownSessionError
 
     if args.start or args.end:
-        return _change(args.hub, "start" if args.start else "end")
+        try:
+            hub = hub_link(args)
+        except ValueError as error:
+            print(f"comfort-hub sessions: {error}", file=sys.stderr)
+            return 2
+        return _change(hub, "start" if args.start else "end")
     try:
         sessions = StoreReader(store_path(args)).sessions()
     except UnknownSessionError as error:

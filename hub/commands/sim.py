@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 import httpx
 
 from hub.commands._help import add_command
+from hub.commands._hub_link import TOKEN_VARIABLE, add_hub_arguments, hub_link
 
-DEFAULT_HUB = "http://127.0.0.1:8080"
-TOKEN_VARIABLE = "COMFORT_HUB_TOKEN"
 ACTIONS = ("tap", "press", "hold", "drop", "restore")
 COUNTED = ("tap", "press")
 # The hub answers once the gesture is made: twenty presses take about six seconds.
@@ -57,17 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="N",
         help="how many taps or presses, in a natural rhythm (default 1)",
     )
-    parser.add_argument(
-        "--hub",
-        default=DEFAULT_HUB,
-        metavar="URL",
-        help=f"the hub's page (default {DEFAULT_HUB})",
-    )
-    parser.add_argument(
-        "--token",
-        default=os.environ.get(TOKEN_VARIABLE),
-        help=f"the hub's access token, if it asks for one (default: ${TOKEN_VARIABLE})",
-    )
+    add_hub_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -85,13 +73,14 @@ def run(args: argparse.Namespace) -> int:
     if args.count != 1 and args.action not in COUNTED:
         print(f"comfort-hub sim: --count is for tap and press, not {args.action}", file=sys.stderr)
         return 2
-    hub = args.hub.rstrip("/")
-    if not hub.startswith(("http://", "https://")):
-        print(f"comfort-hub sim: --hub {args.hub!r} is not an http:// URL", file=sys.stderr)
-        return 2
-    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
     try:
-        with httpx.Client(base_url=hub, headers=headers, timeout=ANSWER_TIMEOUT_S) as client:
+        hub = hub_link(args)
+    except ValueError as error:
+        print(f"comfort-hub sim: {error}", file=sys.stderr)
+        return 2
+    headers = {"Authorization": f"Bearer {hub.token}"} if hub.token else {}
+    try:
+        with httpx.Client(base_url=hub.base, headers=headers, timeout=ANSWER_TIMEOUT_S) as client:
             done = act(client, args.action, args.wearer, args.count)
     except SimError as error:
         print(f"comfort-hub sim: {error}", file=sys.stderr)
