@@ -8,7 +8,7 @@ import statistics
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
@@ -25,6 +25,9 @@ from hub._sound import HubSpeaker, find_player
 from hub.store import EventStore, SessionRecorder
 from hub.store._files import TIMELINES_FOLDER, private_directory
 from signals import ComfortSignal, pattern_for
+
+if TYPE_CHECKING:
+    from hub.web import PageAccess
 
 PAIR_ID = "demo"
 SIGNALLER, PARTNER = "alex", "sam"
@@ -228,7 +231,15 @@ async def _run_demo(
 
                 twins = {SIGNALLER: signaller, PARTNER: partner}
                 web_task = tasks.create_task(
-                    serve(hub, bus, port=web_port, say=reporter.say, twins=twins, recorder=recorder)
+                    serve(
+                        hub,
+                        bus,
+                        port=web_port,
+                        say=reporter.say,
+                        twins=twins,
+                        recorder=recorder,
+                        access=_page_access(hub, store),
+                    )
                 )
             else:
                 web_task = None
@@ -259,12 +270,25 @@ async def _run_demo(
             if web_task is not None:
                 web_task.cancel()
     status = _summarise(tally, reporter.say)
-    _show_timeline(recorder, store, web_port, reporter.say)
+    _show_timeline(recorder, store, hub if web_port is not None else None, web_port, reporter.say)
     return status
 
 
+def _page_access(hub: Hub, store: EventStore) -> PageAccess:
+    """The data folder's page tokens, as `comfort-hub run` on that folder has them: so the
+    links the demo prints still open once a hub serves the folder again."""
+    from hub.web import page_access
+    from hub.web._access import load_or_create_page_secret
+
+    return page_access(hub, load_or_create_page_secret(store.path.parent))
+
+
 def _show_timeline(
-    recorder: SessionRecorder, store: EventStore, web_port: int | None, say: Callable[[str], None]
+    recorder: SessionRecorder,
+    store: EventStore,
+    hub: Hub | None,
+    web_port: int | None,
+    say: Callable[[str], None],
 ) -> None:
     """Ends the demo's session and says where its timeline is."""
     session = recorder.end("demo finished")
@@ -275,8 +299,12 @@ def _show_timeline(
     page = private_directory(store.path.parent / TIMELINES_FOLDER) / f"{session.id}.html"
     export(build_timeline(store, session.id), "html", page)
     say(f"timeline of session {session.id}: {page}")
-    if web_port is not None:
-        say(f"  and at http://127.0.0.1:{web_port}/sessions/{session.id} while a hub serves it")
+    if hub is not None and web_port:
+        # With the wearer's token, or the page would refuse whoever opens it.
+        link = _page_access(hub, store).link(
+            f"http://127.0.0.1:{web_port}", SIGNALLER, f"/sessions/{session.id}"
+        )
+        say(f"  and at {link} (whenever a hub on this data folder serves its page there)")
 
 
 def _speaker(wanted: bool, say: Callable[[str], None]) -> HubSpeaker | None:

@@ -7,10 +7,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
+from hub import free_loopback_port
 from tests.brokers import Mosquitto
+from tests.simulated_hub import simulated_hub
 
 
 async def _run_demo(*args: str) -> subprocess.CompletedProcess[str]:
@@ -74,3 +78,33 @@ async def test_bad_demo_arguments_are_refused_with_the_reason(
     result = await _run_demo(*args)
     assert result.returncode == 2
     assert complaint in result.stderr
+
+
+@pytest.mark.timeout(90)
+async def test_the_timeline_link_the_demo_prints_opens_on_the_hub_run_afterwards(
+    tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    port = free_loopback_port()
+    data = tmp_path / "data"  # the folder simulated_hub's configuration names
+    result = await _run_demo(
+        "--duration", "3", "--web-port", str(port), "--data-dir", str(data),
+        "--broker", str(mosquitto.address),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    printed = re.search(r"and at (http://\S+)", result.stdout)
+    assert printed, result.stdout
+    link = urlsplit(printed[1])
+    assert link.netloc == f"127.0.0.1:{port}" and link.path.startswith("/sessions/")
+
+    # The user then runs a hub on that data folder (on a port of its own here) and opens it.
+    async with (
+        simulated_hub(tmp_path, mosquitto.address) as hub,
+        httpx.AsyncClient(base_url=hub.url, follow_redirects=True) as browser,
+    ):
+        page = await browser.get(f"{link.path}?{link.query}")
+        assert page.status_code == 200, page.text
+        assert page.url.path == link.path, "the token leaves the address bar"
+        session_id = link.path.rsplit("/", 1)[1]
+        timeline = await browser.get(f"/api/sessions/{session_id}/timeline")
+        assert timeline.status_code == 200, timeline.text
+        assert timeline.json()["session"]["demo"] is True

@@ -78,9 +78,10 @@ class PageAccess:
                 return wearer
         return None
 
-    def link(self, base_url: str, wearer: str) -> str:
+    def link(self, base_url: str, wearer: str, path: str | None = None) -> str:
+        """A link that opens ``path`` (by default the wearer's page) as ``wearer``."""
         query = urlencode({"token": self.token_for(wearer)})
-        return f"{base_url.rstrip('/')}/wearers/{wearer}?{query}"
+        return f"{base_url.rstrip('/')}{path or f'/wearers/{wearer}'}?{query}"
 
 
 def _host_part(value: str) -> str:
