@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.store import EventStore, StoreReader
+from hub.store import DATABASE_NAME, EventStore, StoreReader
+from tests.brokers import Mosquitto
+from tests.helpers import wait_until
+from tests.hub_processes import HubProcess
 from tests.test_timeline_export import comfort_hub
 
 
@@ -32,7 +35,9 @@ async def test_erase_refuses_the_open_session_and_all_keeps_it(data_dir: Path) -
         everything = await comfort_hub("erase", "--all")
         assert everything.returncode == 0, everything.stderr
         assert "erased 1 session(s)" in everything.stdout
-        assert f"kept session {running.id}: it is still being recorded" in everything.stdout
+        assert (
+            f"kept session {running.id}: a running hub is still recording it" in everything.stdout
+        )
         assert [s.id for s in StoreReader(store.path).sessions()] == [running.id]
 
         # The hub goes on recording into the session it kept.
@@ -76,3 +81,31 @@ def test_a_session_erased_under_the_hub_loses_no_later_event(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) <= 2, [r.getMessage() for r in errors]  # once per table, not per write
     assert not any(r.exc_info for r in caplog.records), "no traceback"
+
+
+@pytest.mark.timeout(90)
+async def test_a_session_left_open_by_a_killed_hub_is_marked_crashed_and_erased(
+    mosquitto: Mosquitto, pair_id: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "hub-data"
+    hub = await HubProcess.start(pair_id, mosquitto.port, data_dir)
+    try:
+        await hub.send("tap alex")
+        await hub.send("tap alex")
+        await wait_until(lambda: bool(hub.saw(type="signal", signal="slow_down")))
+        (running,) = StoreReader(data_dir / DATABASE_NAME).sessions()
+        # While the hub runs, its session is refused, and says how to end it.
+        refused = await comfort_hub("erase", running.id, "--data-dir", str(data_dir))
+        assert refused.returncode == 1
+        assert f"session {running.id} is still being recorded: end it first" in refused.stderr
+    finally:
+        await hub.kill()  # SIGKILL: the session stays open in the file
+
+    erased = await comfort_hub("erase", "latest", "--data-dir", str(data_dir))
+    assert erased.returncode == 0, erased.stderr
+    assert (
+        f"session {running.id} was left open by a hub that stopped unexpectedly: marked crash"
+        in erased.stdout
+    )
+    assert "erased 1 session(s)" in erased.stdout
+    assert StoreReader(data_dir / DATABASE_NAME).sessions() == []

@@ -18,8 +18,9 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="erase an ended session (or all) from the hub for good",
         description=(
             "Deletes the session's events and heart rate, overwrites them in the file and "
-            "compacts it, so they cannot be read back. A session still being recorded is "
-            "never erased: end it first. Held levels are kept: a hub still "
+            "compacts it, so they cannot be read back. A session a running hub is still "
+            "recording is never erased: end it first; one left open by a hub that stopped "
+            "unexpectedly is marked crashed and erased. Held levels are kept: a hub still "
             "comes back holding a stop. With --all the practice records (agreement, plan, "
             "feedback) and tap calibrations are overwritten and removed too (on flash or "
             "copy-on-write disks the old blocks may survive until reused)."
@@ -38,7 +39,13 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hub.store import SessionStillOpenError, StoreReader, UnknownSessionError, erase
+    from hub.store import (
+        SessionStillOpenError,
+        StoreReader,
+        UnknownSessionError,
+        close_abandoned_sessions,
+        erase,
+    )
 
     path = store_path(args)
     if args.all:
@@ -48,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"erased 0 session(s): no event store in {path.parent}")
             return 0
+    # With no hub running on this folder, a session still open was left by one that died:
+    # it is ended as the next hub would end it, so it can be erased now.
+    for abandoned in close_abandoned_sessions(path) or []:
+        print(f"session {abandoned} was left open by a hub that stopped unexpectedly: marked crash")
     try:
         wanted = None if args.all else StoreReader(path).session(args.session).id
         erased = erase(path, wanted)
@@ -57,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"erased {len(erased.ids)} session(s) from {path}")
     for session in erased.kept_open:
         print(
-            f"kept session {session}: it is still being recorded; "
+            f"kept session {session}: a running hub is still recording it; "
             "end it first (comfort-hub sessions --end, or the page) to erase it"
         )
     return 0

@@ -8,7 +8,7 @@
 - :class:`StoreReader` reads a store another process may be writing (the CLI).
 """
 
-from hub.store._erase import Erased, SessionStillOpenError, erase
+from hub.store._erase import Erased, SessionStillOpenError, close_abandoned_sessions, erase
 from hub.store._files import DATABASE_NAME
 from hub.store._migrate import import_old_files, read_journal
 from hub.store._practice import (
@@ -42,6 +42,7 @@ __all__ = [
     "StoreReader",
     "StoredEvent",
     "UnknownSessionError",
+    "close_abandoned_sessions",
     "erase",
     "has_practice",
     "import_old_files",

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.store._files import TIMELINES_FOLDER, connect
+from hub.store._lock import no_hub_has_it_open
 from hub.store._reader import UnknownSessionError
 from hub.store._schema import migrate
+from hub.store._store import _mark_crashed
 
 # Every table whose rows belong to a session (the practice's plan changes and feedback too).
 SESSION_TABLES = ("events", "heart", "rmssd", "practice_plan_changes", "practice_feedback")
@@ -84,3 +86,22 @@ def erase(path: Path, session_id: str | None) -> Erased:
         # The page the demo exported beside the store is the session's too.
         (path.parent / TIMELINES_FOLDER / f"{session}.html").unlink(missing_ok=True)
     return Erased(ids, kept_open)
+
+
+def close_abandoned_sessions(path: Path) -> list[str] | None:
+    """Marks crashed the sessions left open by a hub that died, as the next hub to start
+    would; returns their ids, or None when a hub has the store open (and is recording)."""
+    if not path.exists():
+        return []
+    with no_hub_has_it_open(path) as free:
+        if not free:
+            return None
+        db = connect(path)
+        try:
+            migrate(db, path)
+            db.execute("BEGIN IMMEDIATE")
+            abandoned = _mark_crashed(db)
+            db.execute("COMMIT")
+        finally:
+            db.close()
+    return abandoned

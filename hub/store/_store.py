@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.store._files import DATABASE_NAME, connect
+from hub.store._lock import hold_open
 from hub.store._reader import StoreReader, UnknownSessionError
 from hub.store._records import SESSION_COLUMNS, SavedState, SessionInfo, check_kind
 from hub.store._schema import migrate
@@ -36,9 +37,15 @@ class EventStore(StoreReader):
 
     def __init__(self, path: Path | str) -> None:
         super().__init__(Path(path))
-        db = connect(self.path)
-        migrate(db, self.path)
-        self.crashed = _mark_crashed(db)
+        # Held until close: `comfort-hub erase` tells a hub recording from one that crashed.
+        self._open_lock = hold_open(self.path)
+        try:
+            db = connect(self.path)
+            migrate(db, self.path)
+            self.crashed = _mark_crashed(db)
+        except BaseException:
+            self._open_lock.close()
+            raise
         self._writer = Writer(db)
         self._current: SessionInfo | None = None
 
@@ -245,6 +252,7 @@ class EventStore(StoreReader):
         """Ends the open session (a clean stop is not a crash) and closes the file."""
         self.end_session(ended_by)
         self._writer.close()
+        self._open_lock.close()
 
 
 def _mark_crashed(db: sqlite3.Connection) -> list[str]:
