@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from firmware_bridge import BleBackends, DeviceBinding, resolve_all
 from firmware_bridge.sim import (
@@ -101,6 +101,13 @@ async def run_service(
     """Runs the hub until SIGTERM or SIGINT; ``room`` (implies ``simulated``) is the radio and
     the simulated wearables by wearer to use instead of twins made from the configuration."""
     reporter = ConsoleReporter(out)
+    # First of all: a stop asked for at any moment, even while the wearables are still being
+    # looked for, is a clean one (not the default SIGTERM, which ends the process on the spot).
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     keep_files_private(settings, reporter.say)
     seal = pair_seal(settings, reporter.say)
     bus = EventBus()
@@ -134,12 +141,19 @@ async def run_service(
         "finding "
         + ", ".join(f"{d.wearer}: {b}" for d, b in zip(settings.devices, bindings, strict=True))
     )
-    bound = await resolve_all(bindings, timeout_s=RESOLVE_TIMEOUT_S, backends=backends)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    finding = asyncio.create_task(
+        resolve_all(bindings, timeout_s=RESOLVE_TIMEOUT_S, backends=backends)
+    )
+    await _until_stopped(stop, [finding])
+    if not finding.done():
+        # Nothing was connected or published yet: there is no one to say goodbye to.
+        finding.cancel()
+        await asyncio.gather(finding, return_exceptions=True)
+        reporter.say("stopped while still looking for the wearables")
+        store.close()
+        reporter.say("hub stopped")
+        return 0
+    bound = finding.result()  # a wearable not found is an error naming it, as before
     async with contextlib.AsyncExitStack() as stack:
         broker = settings.broker_address
         if broker is None:
@@ -239,7 +253,7 @@ async def keep_sessions(recorder: SessionRecorder) -> None:
         recorder.tick()
 
 
-async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
+async def _until_stopped(stop: asyncio.Event, tasks: Sequence[asyncio.Task[Any]]) -> None:
     """Until a signal asks to stop, or a part of the hub ends by itself (an error)."""
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)

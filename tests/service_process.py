@@ -1,10 +1,11 @@
 """``comfort-hub run`` in a process of its own, on simulated watches the test can see:
-``python -m tests.service_process CONFIG``.
+``python -m tests.service_process CONFIG [ABSENT_WEARER...]``.
 
 The hub runs exactly as ``comfort-hub run --simulated`` does (its own signal handlers, its
 own shutdown); its console goes to stderr. On stdout, one JSON line per thing a watch
 lived through: ``{"watch": ADDRESS, "event": "connected"|"disconnected", "buzzes": [...]}``.
-Lines on stdin drive the watches: ``tap WEARER``, ``press WEARER MS``.
+Lines on stdin drive the watches: ``tap WEARER``, ``press WEARER MS``. An absent wearer's
+watch is never on the radio: the hub keeps looking for it.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ class WatchedBangle(SimulatedBangle):
         emit({"watch": self.address, "event": "disconnected", "buzzes": buzzes})
 
 
-async def main(config: Path) -> int:
+async def main(config: Path, absent: list[str]) -> int:
     settings = load_settings(config)
     radio = SimRadio()
     watches: dict[str, WatchedBangle] = {}
     for device in settings.devices:
+        if device.wearer in absent:
+            continue  # not on the radio: the hub looks for it and does not find it
         assert device.address is not None, "give every device an address"
         watches[device.wearer] = radio.add(WatchedBangle(device.address))
 
@@ -62,4 +65,4 @@ async def main(config: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(Path(sys.argv[1]))))
+    sys.exit(asyncio.run(main(Path(sys.argv[1]), sys.argv[2:])))

@@ -199,3 +199,49 @@ async def test_a_hub_stopped_while_a_stop_waits_for_the_disk_still_sends_it(
         disk.go_on.set()
         store.close()
     assert EventStore(tmp_path / DATABASE_NAME).load(pair_id, "alex").level is ComfortSignal.STOP
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("sams_address", [None, WATCHES["sam"]], ids=["first-found", "named"])
+async def test_sigterm_while_a_wearable_is_still_being_looked_for_stops_cleanly(
+    tmp_path: Path, pair_id: str, mosquitto: Mosquitto, data_dir: Path, sams_address: str | None
+) -> None:
+    path = config(tmp_path, pair_id, mosquitto)
+    if sams_address is None:  # "the first Bangle.js found": the hub scans before it starts
+        text = path.read_text()
+        path.write_text(text.replace(f'address = "{WATCHES["sam"]}"\n', ""))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.service_process",
+        str(path),
+        "sam",  # sam's watch is not on the radio: never found
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).parent.parent,
+    )
+    hub = ServiceProcess(process)
+    await wait_until(lambda: any("finding alex" in line for line in hub.console), 20)
+    if sams_address is not None:  # the hub runs, alex's watch connects, sam's link keeps trying
+        await wait_until(lambda: bool(hub.of("alex", "connected")), 20)
+        await wait_until(lambda: any("MQTT broker connected" in line for line in hub.console), 20)
+    assert hub.process.stdin is not None
+    hub.process.stdin.close()  # no more commands: the process's reader ends
+    hub.process.send_signal(signal.SIGTERM)
+    assert await hub.finish() == 0, "".join(hub.console)
+    assert any("hub stopped" in line for line in hub.console), "".join(hub.console)
+    store = StoreReader(data_dir / DATABASE_NAME)
+    assert all(s.ended_by != "crash" for s in store.sessions())
+
+    if sams_address is not None:
+        # The hub had said it was online: it says it is gone, and alex felt it going.
+        async with aiomqtt.Client("127.0.0.1", mosquitto.port) as late:
+            await late.subscribe(f"comfort/v1/{pair_id}/hub/+/status", qos=1)
+            async with asyncio.timeout(5):
+                message = await anext(aiter(late.messages))
+            assert isinstance(message.payload, bytes)
+            assert status_of(message.payload) == "offline"
+        goodbye = [[pulse.on_ms, pulse.strength] for pulse in HUB_STOPPING.pulses]
+        (disconnected,) = hub.of("alex", "disconnected")
+        assert disconnected["buzzes"][-len(goodbye) :] == goodbye
