@@ -13,7 +13,6 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from hub.store._files import private_directory
 
@@ -22,15 +21,15 @@ def lock_path(store: Path) -> Path:
     return store.with_name(f"{store.name}.lock")
 
 
-def _open(store: Path) -> BinaryIO:
+def _open(store: Path) -> int:
     private_directory(store.parent)
-    # 0600 like every file of the hub's, though it stays empty.
-    fd = os.open(lock_path(store), os.O_RDWR | os.O_CREAT, 0o600)
-    return os.fdopen(fd, "r+b")
+    # 0600 like every file of the hub's, though it stays empty. A bare descriptor, not a file
+    # object: a store left unclosed keeps its lock until the process ends, without a warning.
+    return os.open(lock_path(store), os.O_RDWR | os.O_CREAT, 0o600)
 
 
-def hold_open(store: Path) -> BinaryIO:
-    """The lock a hub holds while it has ``store`` open; closing the file lets go of it."""
+def hold_open(store: Path) -> int:
+    """The lock a hub holds while it has ``store`` open; ``os.close`` lets go of it."""
     held = _open(store)
     # Blocking: a command checking for hubs holds the exclusive lock for a moment only.
     fcntl.flock(held, fcntl.LOCK_SH)
@@ -40,13 +39,13 @@ def hold_open(store: Path) -> BinaryIO:
 @contextlib.contextmanager
 def no_hub_has_it_open(store: Path) -> Iterator[bool]:
     """True (and no hub can open ``store`` until the block ends) when no hub has it open."""
-    with _open(store) as probe:
+    probe = _open(store)
+    try:
         try:
             fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
-        try:
-            yield True
-        finally:
-            fcntl.flock(probe, fcntl.LOCK_UN)
+        yield True
+    finally:
+        os.close(probe)  # closing lets go of the lock too

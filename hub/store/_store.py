@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import time
@@ -44,7 +45,7 @@ class EventStore(StoreReader):
             migrate(db, self.path)
             self.crashed = _mark_crashed(db)
         except BaseException:
-            self._open_lock.close()
+            os.close(self._open_lock)
             raise
         self._writer = Writer(db)
         self._current: SessionInfo | None = None
@@ -252,7 +253,7 @@ class EventStore(StoreReader):
         """Ends the open session (a clean stop is not a crash) and closes the file."""
         self.end_session(ended_by)
         self._writer.close()
-        self._open_lock.close()
+        os.close(self._open_lock)
 
 
 def _mark_crashed(db: sqlite3.Connection) -> list[str]:
