@@ -21,8 +21,9 @@ import httpx
 from hub import BrokerAddress, free_loopback_port
 
 WearerStatus = dict[str, Any]
-# The page token of each running simulated hub, by URL: `comfort-hub sim` is given it.
-_TOKENS: dict[str, str] = {}
+# Each running simulated hub, by URL: `comfort-hub sim` is given the token of the wearer it
+# acts for (one wearer's token never acts for the other).
+_HUBS: dict[str, SimulatedHub] = {}
 
 
 @dataclass
@@ -32,12 +33,16 @@ class SimulatedHub:
 
     @property
     def token(self) -> str:
-        """alex's page token, from the link the hub printed (any wearer's opens the API)."""
+        """alex's page token, from the link the hub printed (any wearer's reads the status)."""
+        return self.token_of("alex")
+
+    def token_of(self, wearer: str) -> str:
+        """``wearer``'s page token, from the link the hub printed for them."""
         for line in self.lines:
-            found = re.search(r"alex's page: \S+token=(\S+)", line)
+            found = re.search(rf"{re.escape(wearer)}'s page: \S+token=(\S+)", line)
             if found:
                 return found[1]
-        raise LookupError("the hub has not printed alex's page link yet")
+        raise LookupError(f"the hub has not printed {wearer}'s page link")
 
     async def status(self) -> dict[str, WearerStatus]:
         """The page's view of each wearer, by name."""
@@ -127,10 +132,10 @@ async def simulated_hub(
                         break
                 await asyncio.sleep(0.1)
         await hub.wait_for_line("MQTT broker connected")
-        _TOKENS[hub.url] = hub.token
+        _HUBS[hub.url] = hub
         yield hub
     finally:
-        _TOKENS.pop(hub.url, None)
+        _HUBS.pop(hub.url, None)
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
         try:
@@ -152,6 +157,15 @@ async def answering(url: str, within_s: float = 10.0) -> None:
             await asyncio.sleep(0.05)
 
 
+def _token_for(hub_url: str, wearer: str) -> str:
+    """The token of the wearer acted for; alex's for a name the hub printed no link for."""
+    hub = _HUBS[hub_url]
+    try:
+        return hub.token_of(wearer)
+    except LookupError:
+        return hub.token
+
+
 async def sim(hub_url: str, *args: str) -> tuple[int, str, str]:
     """Runs ``comfort-hub sim ARGS --hub HUB_URL``; its exit status, stdout and stderr."""
     process = await asyncio.create_subprocess_exec(
@@ -162,7 +176,7 @@ async def sim(hub_url: str, *args: str) -> tuple[int, str, str]:
         *args,
         "--hub",
         hub_url,
-        *(["--token", _TOKENS[hub_url]] if hub_url in _TOKENS else []),
+        *(["--token", _token_for(hub_url, args[1])] if hub_url in _HUBS else []),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -5,8 +5,11 @@ HMAC of it, so the printed link ``/wearers/<name>?token=...`` opens the page *as
 Opening it sets a cookie (HttpOnly, SameSite=Strict) and drops the token from the address bar.
 The checks are ASGI middleware, so every route and WebSocket, including ones added later, is
 covered: no token, 401; a foreign ``Host`` (DNS rebinding), 400; a foreign ``Origin`` on a
-state-changing request or the WebSocket, 403; a path under ``wearers/<name>`` or
-``practice/<name>`` reached with another wearer's token, 403.
+state-changing request or the WebSocket, 403. The guard leaves the wearers the token is for
+in the request's scope; :func:`only_as_own_wearer`, a dependency of every route of the app,
+refuses (403) a route whose path names another wearer (its ``{wearer}`` parameter), so a
+route added later cannot forget it. ``/`` opens the page of the token's wearer (``?wearer=``
+may choose among the token's own, and names nobody else).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from fastapi import HTTPException, WebSocketException
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub._private_files import write_private
@@ -124,17 +129,19 @@ class PageGuard:
                 scope, receive, send, 401, "open the page with the link the hub printed"
             )
             return
-        wanted = _wearer_in_path(scope["path"])
-        if wanted is not None and wanted not in identities:
-            await self._refuse(scope, receive, send, 403, f"this page may not act for {wanted!r}")
-            return
+        scope[IDENTITIES_KEY] = frozenset(identities)
         link_token = query.get("token", [None])[0]
         if scope["type"] == "http" and scope["method"] == "GET" and link_token:
             rest = urlencode({k: v for k, v in query.items() if k != "token"}, doseq=True)
             await self._remember(send, scope["path"] + (f"?{rest}" if rest else ""), link_token)
             return
-        if scope["type"] == "http" and scope["path"] == "/" and not query:
-            await _redirect(send, f"/wearers/{sorted(identities)[0]}")
+        if scope["type"] == "http" and scope["path"] == "/":
+            # The page is always opened as one wearer: the token's (or the one it names).
+            wanted = query.get("wearer", [sorted(identities)[0]])[0]
+            if wanted not in identities:
+                await self._refuse(scope, receive, send, 403, _not_yours(wanted, identities))
+                return
+            await _redirect(send, f"/wearers/{wanted}")
             return
         await self.app(scope, receive, send)
 
@@ -193,14 +200,25 @@ async def _redirect(
     await send({"type": "http.response.body", "body": b""})
 
 
-# A path segment after one of these names the wearer the request acts for.
-WEARER_SCOPES = frozenset({"wearers", "practice"})
+# The path parameter naming the wearer a route acts for, and where the guard leaves the
+# wearers the request's token is for.
+WEARER_PARAMETER = "wearer"
+IDENTITIES_KEY = "comfort_hub.wearers"
 
 
-def _wearer_in_path(path: str) -> str | None:
-    """``/wearers/sam``, ``/api/wearers/sam/ack`` and ``/api/practice/sam/...`` are sam's."""
-    parts = path.strip("/").split("/")
-    for index, part in enumerate(parts[:-1]):
-        if part in WEARER_SCOPES:
-            return parts[index + 1]
-    return None
+def _not_yours(wearer: str, identities: Iterable[str]) -> str:
+    mine = " and ".join(sorted(identities)) or "nobody"
+    return f"this page may not act for {wearer!r}: its token is {mine}'s"
+
+
+def only_as_own_wearer(connection: HTTPConnection) -> None:
+    """A dependency of the whole app: a route whose path names a wearer acts only for the
+    wearers the request's token is for (``/api/wearers/sam/ack``, ``/api/sim/sam/press``,
+    ``/practice/sam/...``). With no guard in front, nobody's (fails closed)."""
+    wanted = connection.path_params.get(WEARER_PARAMETER)
+    identities = connection.scope.get(IDENTITIES_KEY, frozenset())
+    if wanted is None or wanted in identities:
+        return
+    if connection.scope["type"] == "websocket":
+        raise WebSocketException(1008, _not_yours(wanted, identities))
+    raise HTTPException(403, _not_yours(wanted, identities))

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 import uvicorn
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, Response
 
 from hub import EventBus, Hub
 from hub._sound import tone_wav
 from hub.store import SessionRecorder
-from hub.web._access import PageAccess, PageGuard, served_names
+from hub.web._access import PageAccess, PageGuard, only_as_own_wearer, served_names
 from hub.web._practice import practice_router
 from hub.web._sessions import sessions_router
 from signals import ComfortSignal
@@ -51,7 +51,14 @@ def create_app(
     recorder: SessionRecorder | None = None,
 ) -> FastAPI:
     """The page and API; with ``twins`` (a hub on simulated wearables) the ``/api/sim`` hand."""
-    app = FastAPI(title="comfort-hub", docs_url="/api/docs", redoc_url=None)
+    # A route naming a wearer in its path ({wearer}) acts only for the token's own wearer:
+    # checked for every route, also those of the routers below and those added later.
+    app = FastAPI(
+        title="comfort-hub",
+        docs_url="/api/docs",
+        redoc_url=None,
+        dependencies=[Depends(only_as_own_wearer)],
+    )
     # Every route and the WebSocket, also those added later, pass the guard first.
     app.add_middleware(PageGuard, access=access or page_access(hub))
     app.include_router(sessions_router(recorder, bus))
