@@ -6,7 +6,6 @@ Errors name the file and the field, so a typo is found without reading code.
 from __future__ import annotations
 
 import os
-import socket
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -19,12 +18,14 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hub._broker import BrokerAddress
+from hub._config_checks import unusable_on_this_machine
 from hub._topics import check_name
 
 DATA_DIR_VARIABLE = "COMFORT_HUB_DATA_DIR"
@@ -115,6 +116,15 @@ class HomeAssistantConfig(BaseModel):
     share_heart_rate: bool = False
 
 
+# The safety timings docs/safety.md promises, and how far a configuration may move them (s):
+# beyond these a promise is broken in effect (a stop alerted again once an hour is not
+# re-alerted; a strap off the skin for ten minutes unnoticed), or a wrist buzzes without rest.
+SAFETY_TIMINGS_S = {
+    "realert_interval_s": (1.0, 30.0),
+    "contact_timeout_s": (2.0, 60.0),
+}
+
+
 class HubSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMFORT_HUB_", env_nested_delimiter="__", extra="forbid"
@@ -142,8 +152,10 @@ class HubSettings(BaseSettings):
     # Both wearables gone this long ends a session by itself.
     session_idle_end_s: Annotated[float, Field(gt=0)] = 300.0
     security: SecurityConfig = SecurityConfig()
-    realert_interval_s: Annotated[float, Field(gt=0)] = 5.0
-    contact_timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    # How often an unacknowledged pause or stop is alerted again, and how long a sensor may
+    # be off the skin before the partner is told to pause (bounded: SAFETY_TIMINGS_S).
+    realert_interval_s: float = 5.0
+    contact_timeout_s: float = 10.0
 
     @classmethod
     def settings_customise_sources(
@@ -180,6 +192,16 @@ class HubSettings(BaseSettings):
             check_name("wearer", name)
         if value[0] == value[1]:
             raise ValueError(f"the two wearers need different names, got {value[0]!r} twice")
+        return value
+
+    @field_validator(*SAFETY_TIMINGS_S)
+    @classmethod
+    def _safety_timing(cls, value: float, info: ValidationInfo) -> float:
+        low, high = SAFETY_TIMINGS_S[str(info.field_name)]
+        if not low <= value <= high:
+            raise ValueError(
+                f"{value:g} s is outside the safe range {low:g} to {high:g} s (docs/safety.md)"
+            )
         return value
 
     @field_validator("broker")
@@ -248,38 +270,18 @@ def load_settings(path: Path) -> HubSettings:
     except ValidationError as error:
         # One line, as every error of the command line: "file: field: what; field: what".
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {_reason(e)}"
+            for e in error.errors()
         )
         raise ConfigError(f"{path}: {problems}") from None
-    problem = _unusable_path("data_dir", settings.data_dir)
-    problem = problem or _unresolvable(settings)
+    problem = unusable_on_this_machine(settings)
     if problem is not None:
         raise ConfigError(f"{path}: {problem}")
     return settings
 
 
-def _unusable_path(field: str, directory: Path) -> str | None:
-    """Why the hub could not write in ``directory`` (made at start if missing), or None."""
-    existing = directory
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{field}: {existing} is a file, not a directory"
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"{field}: {existing} is not writable by this user"
-    return None
-
-
-def _unresolvable(settings: HubSettings) -> str | None:
-    """A broker or web host that names no address (a typo found now, not at first connect)."""
-    broker = settings.broker_address
-    hosts = [("broker", broker.host)] if broker is not None else []
-    if settings.web.enabled:
-        hosts.append(("web.host", settings.web.host))
-    for field, host in hosts:
-        try:
-            socket.getaddrinfo(host, None)
-        except (OSError, UnicodeError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            return f"{field}: host {host!r} does not resolve ({reason})"
-    return None
+def _reason(error: Any) -> str:
+    """Pydantic's message, without its "Value error, " before the validators' own words."""
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return str(error["msg"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,91 @@ wearer = "sam"
 """
     )
     assert load_settings(path).data_dir == tmp_path / "old"
+
+
+def self_signed(where: Path, name: str) -> tuple[Path, Path]:
+    """A certificate and its key made by openssl, as docs/operations.md shows."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.crt", "-days", "2",
+         "-subj", f"/CN={name}"],
+        cwd=where, check=True, capture_output=True,
+    )  # fmt: skip
+    return where / f"{name}.crt", where / f"{name}.key"
+
+
+def tls_config(tmp_path: Path, **files: Path | str) -> Path:
+    lines = ['broker = "mqtts://127.0.0.1:1"', *(f'{k} = "{v}"' for k, v in files.items())]
+    return write(tmp_path, top("\n".join(lines)))
+
+
+def test_the_brokers_tls_files_are_checked_at_load_naming_field_and_file(
+    tmp_path: Path,
+) -> None:
+    ca, _ = self_signed(tmp_path, "ca")
+    cert, key = self_signed(tmp_path, "alexhub")
+    _, other_key = self_signed(tmp_path, "other")
+    good = load_settings(
+        tls_config(tmp_path, broker_ca_file=ca, broker_cert_file=cert, broker_key_file=key)
+    )
+    assert good.broker_address is not None and good.broker_address.ca_file == ca
+
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    wrong: list[tuple[dict[str, Path | str], str]] = [
+        ({"broker_ca_file": "/nope/ca.crt"}, "broker_ca_file: /nope/ca.crt: no such file"),
+        ({"broker_ca_file": tmp_path}, f"broker_ca_file: {tmp_path} is not a file"),
+        (
+            {"broker_ca_file": ca, "broker_cert_file": cert, "broker_key_file": "/nope/k.key"},
+            "broker_key_file: /nope/k.key: no such file",
+        ),
+        (
+            {"broker_ca_file": tmp_path / "notes.txt"},
+            f"broker_ca_file: {tmp_path / 'notes.txt'}: not a PEM certificate",
+        ),
+        (
+            {"broker_cert_file": cert, "broker_key_file": other_key},
+            f"broker_cert_file: {cert} with broker_key_file {other_key}: not a certificate",
+        ),
+        ({"broker_key_file": key}, f"broker_key_file: {key} needs its certificate too"),
+    ]
+    for files, complaint in wrong:
+        path = tls_config(tmp_path, **files)
+        with pytest.raises(ConfigError) as error:
+            load_settings(path)
+        assert str(error.value).startswith(f"{path}: {complaint}"), files
+        assert "\n" not in str(error.value)
+
+
+def test_a_tls_file_from_the_environment_is_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMFORT_HUB_BROKER_CA_FILE", str(tmp_path / "gone.crt"))
+    path = tls_config(tmp_path)
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value) == f"{path}: broker_ca_file: {tmp_path / 'gone.crt'}: no such file"
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        (
+            "realert_interval_s = 100000",
+            "realert_interval_s: 100000 s is outside the safe range 1 to 30 s",
+        ),
+        ("realert_interval_s = 0.2", "realert_interval_s: 0.2 s is outside the safe range"),
+        ("contact_timeout_s = 3600", "contact_timeout_s: 3600 s is outside the safe range 2 to 60"),
+        ("contact_timeout_s = -1", "contact_timeout_s: -1 s is outside the safe range"),
+    ],
+)
+def test_safety_timings_are_held_to_a_safe_range(tmp_path: Path, line: str, complaint: str) -> None:
+    path = write(tmp_path, top(line))
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(f"{path}: {complaint}")
+    assert "\n" not in str(error.value)
+
+
+def test_safety_timings_within_the_range_are_taken(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, top("realert_interval_s = 30\ncontact_timeout_s = 2")))
+    assert (settings.realert_interval_s, settings.contact_timeout_s) == (30, 2)
