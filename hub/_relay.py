@@ -122,6 +122,8 @@ class MqttRelay:
         self.bad_payloads = 0
         # Messages not sealed with the pair's key, or replaying an old counter.
         self.refused = 0
+        # Topics heard in plaintext while this hub encrypts: said once each, counted always.
+        self._plaintext_topics: set[str] = set()
         self._seal = seal
         self._on_refused = on_refused
         self._outbox: deque[_Outgoing] = deque()
@@ -340,6 +342,12 @@ class MqttRelay:
             log.debug("%s (an older copy of this hub's own message)", refusal)
             return
         self.refused += 1
+        if refusal.plaintext:
+            # A partner hub without encryption sends on every topic, heartbeats every second:
+            # once per topic is enough to say why, the count says how many.
+            if topic in self._plaintext_topics:
+                return
+            self._plaintext_topics.add(topic)
         log.warning("%s (%d refused so far)", refusal, self.refused)
         self._on_refused(topic, refusal)
 

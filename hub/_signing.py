@@ -15,6 +15,10 @@ and refuses lower ones (a replay). The same counter with the same MAC is a repea
 accepted message (a QoS 1 redelivery, or the retained copy a reconnecting hub receives
 again): it passes, and the session drops it as a duplicate by id or takes it as the state.
 
+A hub with encryption on takes only encrypted messages: a signed but readable one from the
+pair (a partner hub with ``encrypt`` off) is refused (``plaintext``), so nothing of the pair
+crosses the broker readable unnoticed; both hubs need the same setting.
+
 With no memory of a topic yet (a first start, a wiped data directory) a message sealed more
 than ``HISTORY_AFTER_S`` before this hub started is history, not news: refused (``history``),
 so a stop retained or queued from last week never buzzes anyone. A level still held is said
@@ -73,9 +77,18 @@ class SealRefused(MessageError):
     """A message that is not sealed with the pair's key, or replays an old counter."""
 
     def __init__(
-        self, topic: str, payload: bytes, reason: str, *, stale: bool = False, history: bool = False
+        self,
+        topic: str,
+        payload: bytes,
+        reason: str,
+        *,
+        stale: bool = False,
+        history: bool = False,
+        plaintext: bool = False,
     ) -> None:
         super().__init__(topic, payload, reason)
+        # Signed but not encrypted, heard by a hub that encrypts: a partner hub set apart.
+        self.plaintext = plaintext
         # Correctly sealed, only older than what was heard on the topic already.
         self.stale = stale or history
         # Correctly sealed, first heard on its topic, and from well before this hub started.
@@ -174,8 +187,8 @@ class MessageSeal:
         every few seconds. ``news_only``: a first message sealed long before this hub started
         is history (a hub's status is not: an old "offline" still says it is gone)."""
 
-        def refuse(reason: str, *, stale: bool = False, history: bool = False) -> SealRefused:
-            return SealRefused(topic, payload, reason, stale=stale, history=history)
+        def refuse(reason: str, **kind: bool) -> SealRefused:
+            return SealRefused(topic, payload, reason, **kind)
 
         try:
             obj = json.loads(payload)
@@ -192,6 +205,12 @@ class MessageSeal:
             tag = obj["mac"]
             if not hmac.compare_digest(tag.encode(), self._mac(topic, obj).encode()):
                 raise refuse("MAC does not match: not sealed with this pair's key, or altered")
+            if self.encrypt:
+                raise refuse(
+                    "signed but not encrypted, and this hub has [security] encrypt = true "
+                    "(set it on both hubs)",
+                    plaintext=True,
+                )
             inner = {k: v for k, v in obj.items() if k not in ("ctr", "mac")}
         else:
             raise refuse("no mac: an unsigned or forged message")

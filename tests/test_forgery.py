@@ -11,6 +11,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from firmware_bridge.sim import SimRadio
 from hub import PartnerAlerted, PartnerUnreachable, Refused, SessionSettings
 from hub._pair_key import PairKey
@@ -213,6 +215,53 @@ async def test_encrypted_hubs_relay_a_stop_the_broker_cannot_read(
         (sealed,) = broker_view.raw("alex/signal")
         assert set(json.loads(sealed)) == {"ctr", "enc"}
         assert b"stop" not in sealed
+
+
+async def test_a_hub_that_encrypts_refuses_a_partner_hub_that_does_not_and_says_so_once(
+    mosquitto: Mosquitto, pair_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    alex, sam = watches["alex"], watches["sam"]
+    key = PairKey.generate(pair_id)
+    alive = f"comfort/v1/{pair_id}/hub/sam/alive"
+    async with (
+        running_hub(
+            mosquitto.address,
+            pair_id,
+            radio,
+            {"alex": alex},
+            settings=NO_REALERT,
+            seal=MessageSeal(key, encrypt=True),
+        ) as (alex_hub, seen),
+        running_hub(
+            mosquitto.address,
+            pair_id,
+            radio,
+            {"sam": sam},
+            settings=NO_REALERT,
+            seal=MessageSeal(key),
+        ),
+    ):
+        # sam's hub sends readable (signed) messages: its heartbeat every second, among them.
+        await wait_until(lambda: alex_hub.relay.refused >= 5, within_s=15)
+        said = [
+            r.getMessage()
+            for r in caplog.records
+            if f"on {alive}: signed but not" in r.getMessage()
+        ]
+        assert len(said) == 1, "logged once for its topic, however many come"
+        assert "set it on both hubs" in said[0]
+        refusals = [e for e in seen.of(Refused) if alive in e.reason]
+        assert len(refusals) == 1
+
+        # Nothing of sam's side is taken, sam's stop included (the refusal is on the page).
+        sam.press(held_ms=1500)
+        stop_topic = f"comfort/v1/{pair_id}/sam/signal:"
+        await wait_until(lambda: any(stop_topic in e.reason for e in seen.of(Refused)))
+        await asyncio.sleep(SETTLE_S)
+        assert times_played(alex, STOP) == 0
+        assert alex_hub.session.partner_level("alex") is None
 
 
 async def test_a_hub_hearing_its_own_older_retained_state_back_refuses_nothing(

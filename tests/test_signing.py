@@ -77,6 +77,23 @@ def test_encrypted_messages_show_the_broker_nothing_and_open_with_the_key() -> N
         receiver.open("comfort/v1/room/sam/signal", sealed)
 
 
+def test_a_hub_that_encrypts_refuses_the_pairs_readable_messages() -> None:
+    key = PairKey.generate("room")
+    encrypting, readable = MessageSeal(key, encrypt=True), MessageSeal(key)
+    with pytest.raises(SealRefused, match="signed but not encrypted") as refused:
+        encrypting.open(TOPIC, readable.seal(TOPIC, STOP))
+    assert refused.value.plaintext
+    assert f"on {TOPIC}:" in str(refused.value) and "set it on both hubs" in str(refused.value)
+    # A forgery stays a forgery: only the pair's own readable messages are "plaintext".
+    stranger = MessageSeal(PairKey.generate("room"))
+    with pytest.raises(SealRefused, match="MAC does not match") as forged:
+        encrypting.open(TOPIC, stranger.seal(TOPIC, STOP))
+    assert not forged.value.plaintext
+    # The refusal moved no counter: the partner's next encrypted message opens.
+    partner = MessageSeal(key, encrypt=True)
+    assert json.loads(encrypting.open(TOPIC, partner.seal(TOPIC, RESUME)))["id"] == "s2"
+
+
 def test_counters_rise_across_a_restart_and_replays_stay_refused(tmp_path: Path) -> None:
     key = PairKey.generate("room")
     state = tmp_path / "counters"
