@@ -57,10 +57,14 @@ def run(args: argparse.Namespace) -> int:
     from firmware_bridge import BridgeError, DeviceBinding, resolve
     from hub._config import ConfigError, load_settings
     from hub._service import simulated_room
+    from hub.commands._out import unwritable
     from hub.lab._record import PromptPlan, RecordError, record_taps
 
     if args.seconds <= 0 or args.every <= 0 or not 1 <= args.taps <= 10:
         return _refuse("--seconds and --every must be positive, --taps from 1 to 10")
+    problem = unwritable(args.out)
+    if problem is not None:
+        return _refuse(problem)
     try:
         settings = load_settings(args.config)
     except ConfigError as error:

@@ -36,9 +36,14 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hub.commands._out import unwritable
     from hub.store import StoreReader, UnknownSessionError
     from hub.timeline import build_timeline, export
 
+    problem = unwritable(args.out)
+    if problem is not None:
+        print(f"comfort-hub timeline: {problem}", file=sys.stderr)
+        return 2
     try:
         timeline = build_timeline(StoreReader(store_path(args)), args.session)
     except UnknownSessionError as error:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,14 @@ CSV_COLUMNS = ("time", "type", "wearer", "signal", "id", "from", "by", "state", 
 def export(timeline: dict[str, Any], image_format: str, out: Path) -> None:
     if image_format not in FORMATS:
         raise ValueError(f"format {image_format!r}: choose one of {', '.join(FORMATS)}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    # Intimate data: the user's alone from the file's creation, wherever it is written (its
+    # directory is the caller's to choose and make; none is made here).
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):  # never /dev/null's mode
+            os.fchmod(descriptor, 0o600)  # a file there before keeps its mode through O_CREAT
+    finally:
+        os.close(descriptor)
     if image_format in ("png", "svg"):
         render(timeline, out, image_format=image_format)
     elif image_format == "json":
@@ -28,7 +37,6 @@ def export(timeline: dict[str, Any], image_format: str, out: Path) -> None:
         out.write_text(events_csv(timeline))
     else:
         out.write_text(timeline_html(timeline))
-    out.chmod(0o600)  # intimate data: the user's alone, wherever it is written
 
 
 def events_csv(timeline: dict[str, Any]) -> str:
