@@ -115,6 +115,10 @@ def websocket_paths(routes: Iterable[BaseRoute]) -> set[str]:
     return paths
 
 
+# Path parameters that name something other than a wearer.
+NOT_A_WEARER = frozenset({"signal", "name", "page", "session_id", "image_format", "action"})
+PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+
 # The simulated hand's routes (a hub on simulated wearables), with how sam's side asks them.
 SIM_ROUTES: dict[str, tuple[str, str, object]] = {
     "/api/sim": ("GET", "/api/sim", None),
@@ -146,12 +150,44 @@ async def test_every_route_refuses_no_token_a_foreign_host_and_a_foreign_origin(
                     evil = sam | {"Origin": "http://evil.example"}
                     refused = await web.request(method, path, json=body, headers=evil)
                     assert refused.status_code == 403, route
-                if "{wearer}" in route and not route.startswith("/api/sim"):
-                    # Acting for alex with sam's token; the simulated hand is anyone's.
+                names = set(PATH_PARAMETER.findall(route))
+                assert names <= NOT_A_WEARER | {"wearer"}, (
+                    f"{route}: call a parameter naming a wearer {{wearer}} (the guard holds "
+                    "it to the token's wearer), or add it to NOT_A_WEARER"
+                )
+                if "wearer" in names:
+                    # Acting for alex with sam's token, the simulated hand included.
                     alexs = path.replace("/sam", "/alex", 1)
                     refused = await web.request(method, alexs, json=body, headers=sam)
                     assert refused.status_code == 403, route
+                    assert "may not act for 'alex'" in refused.text, route
         assert watches["sam"].in_range, "no refused request reached the simulated hand"
+        assert watches["alex"].in_range, "sam's token did not reach alex's twin"
+        assert hub.practice.records.confirmed("alex") is None, "nor act for alex elsewhere"
+
+
+async def test_sams_token_cannot_lift_alexs_stop_through_the_simulated_hand(
+    broker: BrokerAddress, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with running_hub(broker, pair_id, radio, watches) as (hub, seen):
+        access = page_access(hub)
+        transport = httpx.ASGITransport(app=create_app(hub, seen.bus, access, twins=watches))
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as web:
+            watches["alex"].press(held_ms=1500)  # `sim hold alex`: alex's stop
+            await wait_until(lambda: hub.session.held("alex") is ComfortSignal.STOP)
+            sam = {"Authorization": f"Bearer {access.token_for('sam')}"}
+            refused = await web.post("/api/sim/alex/press?count=2", headers=sam)
+            assert refused.status_code == 403
+            assert "may not act for 'alex': its token is sam's" in refused.text
+            assert hub.session.held("alex") is ComfortSignal.STOP
+            assert (await web.post("/api/sim/sam/tap", headers=sam)).status_code == 200
+            # alex's own token lifts it, as alex's two presses would.
+            alex = {"Authorization": f"Bearer {access.token_for('alex')}"}
+            lifted = await web.post("/api/sim/alex/press?count=2", headers=alex)
+            assert lifted.status_code == 200
+            await wait_until(lambda: hub.session.held("alex") is None)
 
 
 async def test_every_websocket_refuses_no_token_and_a_foreign_origin(
