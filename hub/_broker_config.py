@@ -30,7 +30,8 @@ WRITTEN_KINDS = [*TopicKind, "rehearsal"]
 LOOPBACK = "127.0.0.1"
 # A host name as a listener address: letters, digits, '-' and '.' (never a space or newline,
 # which would end the configuration line).
-_HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")
+_HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
+_WORD = re.compile(r"[A-Za-z0-9.:%_-]+")
 
 
 class BrokerConfigError(ValueError):
@@ -57,6 +58,8 @@ class HubAccount:
             names = tuple(check_name("wearer", w) for w in wearers.split(","))
         except ValueError as error:
             raise BrokerConfigError(f"--hub {text!r}: {error}") from None
+        if len(set(names)) != len(names):
+            raise BrokerConfigError(f"--hub {text!r}: a wearer is named twice")
         return cls(name, pair, names)
 
     @property
@@ -74,14 +77,17 @@ class HubAccount:
 
 def check_listen_address(option: str, address: str) -> str:
     """An IP address or host name to put on a ``listener`` line, else a one-line error."""
+    if _HOST_NAME.fullmatch(address):
+        return address
     try:
         ipaddress.ip_address(address)
     except ValueError:
-        if not _HOST_NAME.match(address):
-            raise BrokerConfigError(
-                f"{option} {address!r}: not an IP address or host name"
-            ) from None
-    return address
+        pass
+    else:
+        # An IPv6 scope (fe80::1%eth0) may hold any character: keep it to one plain word.
+        if _WORD.fullmatch(address):
+            return address
+    raise BrokerConfigError(f"{option} {address!r}: not an IP address or host name")
 
 
 def is_loopback(address: str) -> bool:

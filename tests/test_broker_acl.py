@@ -290,6 +290,7 @@ async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
         (["a:room:alex-sam", "b:room:sam,alex"], "hub id 'alex-sam' in pair 'room'"),
         (["a:room:alex", "a:other:jo"], "user 'a' is given 2 times"),
         (["a:room:alex", "b:room:sam", "c:room:jo"], "more than two wearers"),
+        (["a:room:alex,alex"], "a wearer is named twice"),
     ],
 )
 def test_hubs_the_acl_could_not_keep_apart_are_refused(
@@ -305,12 +306,20 @@ def test_hubs_the_acl_could_not_keep_apart_are_refused(
     assert not out.exists()
 
 
-def test_a_listener_address_that_is_not_one_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "address", ["1.2.3.4\nallow_anonymous true", "fe80::1%eth0\nallow_anonymous true", "a b"]
+)
+def test_a_listener_address_that_is_not_one_is_refused(tmp_path: Path, address: str) -> None:
+    out = tmp_path / "b"
     status, _, stderr = broker_config(
-        "--out", str(tmp_path / "b"), "--hub", "a:room:alex", "--listen", "1.2.3.4\nuser root"
+        "--out", str(out), "--hub", "a:room:alex", "--listen", address
     )
     assert status == 2
-    assert stderr.startswith("comfort-hub broker-config: --listen '1.2.3.4\\nuser root': not")
+    assert (
+        stderr
+        == f"comfort-hub broker-config: --listen {address!r}: not an IP address or host name\n"
+    )
+    assert not out.exists()
 
 
 def test_files_the_broker_user_cannot_reach_are_named(broker_home: Path) -> None:
