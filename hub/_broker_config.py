@@ -3,24 +3,35 @@ ACL that lets a hub read its pair's topics and write only its own wearers' topic
 status and heartbeat (``hub/<hub-id>/status`` and ``hub/<hub-id>/alive``).
 
 Passwords never pass through a command line: the password file is written in plain text and
-hashed in place with ``mosquitto_passwd -U``.
+hashed in place with ``mosquitto_passwd -U``. The plain listener is on loopback unless asked
+otherwise: on it, the hubs' passwords cross the wire in clear. The files go to the user
+mosquitto will run as (``hub._broker_access``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
 import shutil
 import subprocess
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub._broker_access import BrokerUser, hand_over, unreachable
 from hub._private_files import write_private
 from hub._topics import ROOT, HubTopicKind, TopicKind, check_name
 
 # The wearer topics a hub publishes on for its own wearers (rehearsal included).
 WRITTEN_KINDS = [*TopicKind, "rehearsal"]
+# The plain listener's address unless --listen says otherwise: this machine only.
+LOOPBACK = "127.0.0.1"
+# A host name as a listener address: letters, digits, '-' and '.' (never a space or newline,
+# which would end the configuration line).
+_HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
+_WORD = re.compile(r"[A-Za-z0-9.:%_-]+")
 
 
 class BrokerConfigError(ValueError):
@@ -47,6 +58,8 @@ class HubAccount:
             names = tuple(check_name("wearer", w) for w in wearers.split(","))
         except ValueError as error:
             raise BrokerConfigError(f"--hub {text!r}: {error}") from None
+        if len(set(names)) != len(names):
+            raise BrokerConfigError(f"--hub {text!r}: a wearer is named twice")
         return cls(name, pair, names)
 
     @property
@@ -62,6 +75,58 @@ class HubAccount:
         return "COMFORT_HUB_BROKER_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", self.name.upper())
 
 
+def check_listen_address(option: str, address: str) -> str:
+    """An IP address or host name to put on a ``listener`` line, else a one-line error."""
+    if _HOST_NAME.fullmatch(address):
+        return address
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        pass
+    else:
+        # An IPv6 scope (fe80::1%eth0) may hold any character: keep it to one plain word.
+        if _WORD.fullmatch(address):
+            return address
+    raise BrokerConfigError(f"{option} {address!r}: not an IP address or host name")
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address.lower() == "localhost"
+
+
+def check_accounts(accounts: list[HubAccount]) -> None:
+    """Refuses hubs the ACL could not keep apart: one user twice, a wearer served by two hubs
+    of a pair (both could then signal as them), or two hubs of a pair with one hub id."""
+    for name, count in Counter(a.name for a in accounts).items():
+        if count > 1:
+            raise BrokerConfigError(f"--hub: user {name!r} is given {count} times")
+    served: dict[tuple[str, str], str] = {}
+    hub_ids: dict[tuple[str, str], str] = {}
+    for account in accounts:
+        for wearer in account.wearers:
+            other = served.setdefault((account.pair, wearer), account.name)
+            if other != account.name:
+                raise BrokerConfigError(
+                    f"--hub {account.name}: wearer {wearer!r} of pair {account.pair!r} is "
+                    f"already served by hub {other!r}"
+                )
+        other = hub_ids.setdefault((account.pair, account.hub_id), account.name)
+        if other != account.name:
+            raise BrokerConfigError(
+                f"--hub {account.name}: hub id {account.hub_id!r} in pair {account.pair!r} "
+                f"is already hub {other!r}'s (the hub id is its wearers joined by '-')"
+            )
+    for pair in {a.pair for a in accounts}:
+        wearers = sorted(w for p, w in served if p == pair)
+        if len(wearers) > 2:
+            raise BrokerConfigError(
+                f"--hub: pair {pair!r} has more than two wearers: {', '.join(wearers)}"
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class Tls:
     port: int
@@ -70,6 +135,12 @@ class Tls:
     ca_file: Path
     # Ask each hub for a client certificate signed by ca_file, besides its password.
     require_certificate: bool = False
+    # The TLS listener's address; None: every interface (it is how other machines connect).
+    listen: str | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.cert_file.absolute(), self.key_file.absolute(), self.ca_file.absolute()]
 
 
 def acl(accounts: list[HubAccount]) -> str:
@@ -84,10 +155,11 @@ def acl(accounts: list[HubAccount]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def mosquitto_conf(out: Path, port: int, bind: str | None, tls: Tls | None) -> str:
-    where = f" {bind}" if bind else ""
+def mosquitto_conf(out: Path, port: int, listen: str, tls: Tls | None, user: str) -> str:
     lines = [
         "# mosquitto configuration for comfort-hub (written by comfort-hub broker-config).",
+        "# Started as root, mosquitto switches to this user, who owns this directory.",
+        f"user {user}",
         "per_listener_settings false",
         "allow_anonymous false",
         f"password_file {out / 'passwd'}",
@@ -96,49 +168,77 @@ def mosquitto_conf(out: Path, port: int, bind: str | None, tls: Tls | None) -> s
         "persistence true",
         f"persistence_location {out}/",
         "",
-        f"listener {port}{where}",
+        "# Plain MQTT: passwords in clear, so on this machine only unless asked otherwise.",
+        f"listener {port} {listen}",
     ]
     if tls is not None:
+        cert_file, key_file, ca_file = tls.files
         lines += [
             "",
-            f"listener {tls.port}{where}",
-            f"certfile {tls.cert_file}",
-            f"keyfile {tls.key_file}",
-            f"cafile {tls.ca_file}",
+            f"listener {tls.port}" + (f" {tls.listen}" if tls.listen else ""),
+            f"certfile {cert_file}",
+            f"keyfile {key_file}",
+            f"cafile {ca_file}",
             f"require_certificate {'true' if tls.require_certificate else 'false'}",
         ]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(slots=True)
+class Written:
+    """What broker-config wrote, for the command to tell."""
+
+    config: Path
+    user: str
+    # Passwords made here (not given in the environment), to be shown once.
+    passwords: dict[str, str] = field(default_factory=dict)
+    # One line each: a plaintext listener off this machine, a file mosquitto cannot reach.
+    warnings: list[str] = field(default_factory=list)
 
 
 def write_broker_config(
     out: Path,
     accounts: list[HubAccount],
     *,
+    user: BrokerUser,
     port: int = 1883,
-    bind: str | None = None,
+    listen: str = LOOPBACK,
     tls: Tls | None = None,
     environ: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """Writes mosquitto.conf, comfort-hub.acl and passwd in ``out``; returns the passwords it
-    made (those not given in the environment), to be shown once."""
+) -> Written:
+    """Writes mosquitto.conf, comfort-hub.acl and passwd in ``out``, owned by ``user``."""
     environ = dict(os.environ) if environ is None else environ
+    # Absolute paths: mosquitto reads relative ones from wherever it is started.
+    out = out.absolute()
+    check_accounts(accounts)
+    check_listen_address("--listen", listen)
     if tls is not None:
-        for path in (tls.cert_file, tls.key_file, tls.ca_file):
+        if tls.listen is not None:
+            check_listen_address("--tls-listen", tls.listen)
+        for path in tls.files:
             if not path.is_file():
                 raise BrokerConfigError(f"{path}: no such certificate or key file")
     tool = shutil.which("mosquitto_passwd")
     if tool is None:
         raise BrokerConfigError("mosquitto_passwd not found (Debian package: mosquitto)")
-    made: dict[str, str] = {}
+    written = Written(out / "mosquitto.conf", user.name)
     entries = []
     for account in accounts:
         password = environ.get(account.password_variable())
         if not password:
-            password = made[account.name] = secrets.token_urlsafe(18)
+            password = written.passwords[account.name] = secrets.token_urlsafe(18)
         entries.append(f"{account.name}:{password}")
     passwd = out / "passwd"
     write_private(passwd, ("\n".join(entries) + "\n").encode())
     subprocess.run([tool, "-U", str(passwd)], check=True, capture_output=True)
     write_private(out / "comfort-hub.acl", acl(accounts).encode())
-    write_private(out / "mosquitto.conf", mosquitto_conf(out, port, bind, tls).encode())
-    return made
+    write_private(written.config, mosquitto_conf(out, port, listen, tls, user.name).encode())
+    files = [written.config, passwd, out / "comfort-hub.acl"]
+    hand_over(user, out, files)
+    if not is_loopback(listen):
+        written.warnings.append(
+            f"listener {port} on {listen} is plain MQTT: the hubs' passwords cross the network "
+            "in clear (hubs on other machines should use TLS: --tls-cert, --tls-key, --tls-ca)"
+        )
+    written.warnings += unreachable(user, [*files, *(tls.files if tls else [])])
+    return written

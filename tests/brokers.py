@@ -46,17 +46,21 @@ class Mosquitto:
         return BrokerAddress("127.0.0.1", self.port)
 
     async def start(self) -> None:
-        self._process = await asyncio.create_subprocess_exec(
-            mosquitto_binary(),
-            "-c",
-            str(self.config),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        # A configuration with no log_dest of its own (broker-config's) logs to stderr.
+        with self.log.open("ab") as stderr:
+            self._process = await asyncio.create_subprocess_exec(
+                mosquitto_binary(),
+                "-c",
+                str(self.config),
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=stderr,
+            )
         async with asyncio.timeout(10):
             while True:
                 if self._process.returncode is not None:
-                    raise RuntimeError(f"mosquitto exited at start; see {self.log}")
+                    said = self.log.read_text(errors="replace").strip().splitlines()
+                    last = said[-1] if said else "nothing logged"
+                    raise RuntimeError(f"mosquitto exited at start ({last}); see {self.log}")
                 with contextlib.suppress(OSError):
                     _, writer = await asyncio.open_connection("127.0.0.1", self.port)
                     writer.close()
