@@ -21,11 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub._broker_access import BrokerUser, hand_over, unreachable
+from hub._home_assistant import device_id
 from hub._private_files import write_private
 from hub._topics import ROOT, HubTopicKind, TopicKind, check_name
 
 # The wearer topics a hub publishes on for its own wearers (rehearsal included).
 WRITTEN_KINDS = [*TopicKind, "rehearsal"]
+# What a hub with Home Assistant discovery on publishes per wearer (hub._home_assistant).
+HOME_ASSISTANT_KINDS = ["link", "heart_rate"]
+# The broker account Home Assistant connects with, when broker-config is asked for one.
+HOME_ASSISTANT_USER = "homeassistant"
 # The plain listener's address unless --listen says otherwise: this machine only.
 LOOPBACK = "127.0.0.1"
 # A host name as a listener address: letters, digits, '-' and '.' (never a space or newline,
@@ -72,7 +77,12 @@ class HubAccount:
         return [f"{ROOT}/{self.pair}/hub/{self.hub_id}/{kind}" for kind in HubTopicKind]
 
     def password_variable(self) -> str:
-        return "COMFORT_HUB_BROKER_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", self.name.upper())
+        return password_variable(self.name)
+
+
+def password_variable(user: str) -> str:
+    """Where broker-config looks for a user's password before making one."""
+    return "COMFORT_HUB_BROKER_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", user.upper())
 
 
 def check_listen_address(option: str, address: str) -> str:
@@ -143,7 +153,9 @@ class Tls:
         return [self.cert_file.absolute(), self.key_file.absolute(), self.ca_file.absolute()]
 
 
-def acl(accounts: list[HubAccount]) -> str:
+def acl(accounts: list[HubAccount], home_assistant: str | None = None) -> str:
+    """Each hub reads its pair and writes only its own; with ``home_assistant`` (the
+    discovery prefix) also its wearers' link and heart-rate topics and discovery messages."""
     lines = ["# comfort-hub ACL (written by comfort-hub broker-config). One user per hub."]
     for account in accounts:
         prefix = f"{ROOT}/{account.pair}"
@@ -152,6 +164,18 @@ def acl(accounts: list[HubAccount]) -> str:
             f"topic write {prefix}/{w}/{kind}" for w in account.wearers for kind in WRITTEN_KINDS
         ]
         lines += [f"topic write {topic}" for topic in account.hub_topics]
+        if home_assistant is not None:
+            lines += [f"topic read {home_assistant}/status"]
+            for wearer in account.wearers:
+                lines += [f"topic write {prefix}/{wearer}/{kind}" for kind in HOME_ASSISTANT_KINDS]
+                device = device_id(account.pair, wearer)
+                lines += [f"topic write {home_assistant}/device/{device}/config"]
+    if home_assistant is not None:
+        # Home Assistant's own account: it reads the discovery and the pairs' topics (its
+        # entities' states and the hubs' availability) and says when it starts.
+        lines += ["", f"user {HOME_ASSISTANT_USER}", f"topic read {home_assistant}/#"]
+        lines += [f"topic write {home_assistant}/status"]
+        lines += [f"topic read {ROOT}/{pair}/#" for pair in sorted({a.pair for a in accounts})]
     return "\n".join(lines) + "\n"
 
 
@@ -167,6 +191,8 @@ def mosquitto_conf(out: Path, port: int, listen: str, tls: Tls | None, user: str
         "# Retained states and statuses survive a broker restart.",
         "persistence true",
         f"persistence_location {out}/",
+        "# Send each message at once: Nagle's algorithm delays a stop by a delayed ACK (40 ms).",
+        "set_tcp_nodelay true",
         "",
         "# Plain MQTT: passwords in clear, so on this machine only unless asked otherwise.",
         f"listener {port} {listen}",
@@ -205,6 +231,7 @@ def write_broker_config(
     listen: str = LOOPBACK,
     tls: Tls | None = None,
     environ: dict[str, str] | None = None,
+    home_assistant: str | None = None,
 ) -> Written:
     """Writes mosquitto.conf, comfort-hub.acl and passwd in ``out``, owned by ``user``."""
     environ = dict(os.environ) if environ is None else environ
@@ -223,15 +250,18 @@ def write_broker_config(
         raise BrokerConfigError("mosquitto_passwd not found (Debian package: mosquitto)")
     written = Written(out / "mosquitto.conf", user.name)
     entries = []
-    for account in accounts:
-        password = environ.get(account.password_variable())
+    users = [(a.name, a.password_variable()) for a in accounts]
+    if home_assistant is not None:
+        users.append((HOME_ASSISTANT_USER, password_variable(HOME_ASSISTANT_USER)))
+    for name, variable in users:
+        password = environ.get(variable)
         if not password:
-            password = written.passwords[account.name] = secrets.token_urlsafe(18)
-        entries.append(f"{account.name}:{password}")
+            password = written.passwords[name] = secrets.token_urlsafe(18)
+        entries.append(f"{name}:{password}")
     passwd = out / "passwd"
     write_private(passwd, ("\n".join(entries) + "\n").encode())
     subprocess.run([tool, "-U", str(passwd)], check=True, capture_output=True)
-    write_private(out / "comfort-hub.acl", acl(accounts).encode())
+    write_private(out / "comfort-hub.acl", acl(accounts, home_assistant).encode())
     write_private(written.config, mosquitto_conf(out, port, listen, tls, user.name).encode())
     files = [written.config, passwd, out / "comfort-hub.acl"]
     hand_over(user, out, files)

@@ -44,6 +44,12 @@ _EVENT_TEMPLATE = '{"event_type": "{{ value_json.signal }}"}'
 _AVAILABILITY_TEMPLATE = "{{ value_json.status }}"
 
 
+def device_id(pair: str, wearer: str) -> str:
+    """A wearable's Home Assistant device id (the broker's ACL names it too)."""
+    # Device ids are one topic level of [A-Za-z0-9_-]; pair and wearer names already are.
+    return f"comfort-hub_{pair}_{wearer}"
+
+
 class Publisher(Protocol):
     """Where the messages go: the relay's outbox, so they survive a broker flap."""
 
@@ -89,8 +95,7 @@ class HomeAssistantDiscovery:
     # -- topics ------------------------------------------------------------------------------
 
     def device_id(self, wearer: str) -> str:
-        # Device ids are one topic level of [A-Za-z0-9_-]; pair and wearer names already are.
-        return f"comfort-hub_{self.topics.pair}_{wearer}"
+        return device_id(self.topics.pair, wearer)
 
     def config_topic(self, wearer: str) -> str:
         return f"{self.options.discovery_prefix}/device/{self.device_id(wearer)}/config"

@@ -244,6 +244,52 @@ async def test_a_hub_writes_only_its_own_wearers_and_status_and_reads_only_its_p
         assert heard_by_alex == {"comfort/v1/room/sam/signal b'sam'"}
 
 
+@pytest.mark.parametrize("home_assistant", [True, False])
+async def test_home_assistant_hears_each_hubs_own_discovery_only_when_asked(
+    broker_home: Path, tmp_path: Path, home_assistant: bool
+) -> None:
+    hubs = ["alexhub:room:alex", "samhub:room:sam"]
+    extra = ["--home-assistant"] if home_assistant else []
+    async with generated_broker(broker_home, tmp_path, hubs, *extra) as generated:
+        if not home_assistant:
+            assert "password for hub homeassistant" not in generated.stdout
+            with pytest.raises(aiomqtt.MqttError):
+                async with client(generated.broker, "homeassistant", "anything"):
+                    pass
+            return
+        password = generated.printed_password("homeassistant")
+        async with (
+            client(generated.broker, "homeassistant", password) as home,
+            client(generated.broker, "samhub", "sam-pw") as sam,
+        ):
+
+            async def sam_publishes() -> None:
+                for topic in [
+                    "homeassistant/device/comfort-hub_room_sam/config",
+                    "comfort/v1/room/sam/link",
+                    "comfort/v1/room/sam/heart_rate",
+                    "homeassistant/device/comfort-hub_room_alex/config",  # alex's: dropped
+                    "comfort/v1/room/alex/link",  # alex's: dropped
+                    "homeassistant/status",  # Home Assistant's own: dropped
+                ]:
+                    await sam.publish(topic, b"{}", qos=1)
+
+            heard = await heard_on(home, "#", sam_publishes)
+            assert heard == {
+                "homeassistant/device/comfort-hub_room_sam/config b'{}'",
+                "comfort/v1/room/sam/link b'{}'",
+                "comfort/v1/room/sam/heart_rate b'{}'",
+            }
+
+            # Home Assistant's birth message reaches the hubs.
+            async def birth() -> None:
+                await home.publish("homeassistant/status", b"online", qos=1)
+
+            assert await heard_on(sam, "homeassistant/status", birth) == {
+                "homeassistant/status b'online'"
+            }
+
+
 async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
     broker_home: Path, tmp_path: Path, pair_id: str
 ) -> None:

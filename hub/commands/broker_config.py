@@ -68,6 +68,15 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="hubs must also present a client certificate signed by the CA",
     )
+    parser.add_argument(
+        "--home-assistant",
+        nargs="?",
+        const="homeassistant",
+        metavar="PREFIX",
+        help="also let each hub publish its Home Assistant discovery, link and heart-rate "
+        "topics and read PREFIX/status, and add a 'homeassistant' account that reads them "
+        "(default prefix: homeassistant)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -102,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             listen=args.listen or LOOPBACK,
             tls=tls,
+            home_assistant=args.home_assistant,
         )
     except (BrokerConfigError, BrokerUserError, OSError) as error:
         print(f"comfort-hub broker-config: {error}", file=sys.stderr)
