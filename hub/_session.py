@@ -128,14 +128,18 @@ class PairSession:
     # -- feeding the rules ----------------------------------------------------------------
 
     def restore(self) -> None:
-        """Takes up the levels saved before a restart, and tells the partners again."""
+        """Takes up the levels and last acks saved before a restart, and tells the partners
+        again."""
         if self._store is None:
             return
         saved: dict[str, SavedLevel] = {}
+        acks: dict[str, AckMessage] = {}
         for name in self.rules.local:
             level = self._store.load(self.pair_id, name)
             saved[name] = SavedLevel(level.level, level.signal_id, level.since, level.next_seq)
-        self._carry_out(self.rules.restore(saved, self._clock()))
+            if level.ack_id is not None and level.ack_at is not None:
+                acks[name] = AckMessage(id=level.ack_id, by=name, at=level.ack_at)
+        self._carry_out(self.rules.restore(saved, self._clock(), acks))
 
     def device_event(self, wearer: str, event: DeviceEvent) -> None:
         if isinstance(event, AccelBatch) and (watch := self._accel_hooks.get(wearer)):
@@ -293,8 +297,8 @@ class PairSession:
                     saved.since,
                     saved.next_seq,
                 )
-            case Commit() if self._store is not None:
-                self._store.flush()
+            case Commit(wearer, ack) if self._store is not None:
+                self._store.save_ack(self.pair_id, wearer, ack.id, ack.at)
             case Publish(wearer, message):
                 self._outbox.publish(wearer, message)
             case Buzz(wearer, pattern, message):

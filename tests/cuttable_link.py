@@ -21,6 +21,13 @@ class CuttableLink:
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
 
+    async def __aenter__(self) -> CuttableLink:
+        await self.heal()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.cut()
+
     async def heal(self) -> None:
         """Accepts connections (again) on :attr:`port`."""
         if self._server is None:

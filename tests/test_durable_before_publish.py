@@ -198,9 +198,9 @@ class GatedStore:
         assert self.gate.wait(20), "the partner's alert waited for the disk"
         self.store.save(pair, wearer, *rest)
 
-    def flush(self) -> None:
+    def save_ack(self, pair: str, wearer: str, *rest: Any) -> None:
         assert self.gate.wait(20), "the partner's alert waited for the disk"
-        self.store.flush()
+        self.store.save_ack(pair, wearer, *rest)
 
 
 async def test_the_partner_on_this_hub_is_alerted_while_the_level_is_saved(

@@ -168,8 +168,8 @@ class StuckDisk:
         assert self.go_on.wait(30), "the disk was never let go on"
         self.store.save(pair, wearer, *rest)
 
-    def flush(self) -> None:
-        self.store.flush()
+    def save_ack(self, pair: str, wearer: str, *rest: Any) -> None:
+        self.store.save_ack(pair, wearer, *rest)
 
 
 async def test_a_hub_stopped_while_a_stop_waits_for_the_disk_still_sends_it(

@@ -21,6 +21,7 @@ from hub.store import (
     NewerSchemaError,
     SessionRecorder,
     StoreReader,
+    erase,
     import_old_files,
 )
 from signals import ComfortSignal
@@ -81,6 +82,24 @@ def test_a_session_starts_when_both_connect_and_ends_when_both_are_gone_long_eno
     assert [e.wearer for e in events if e.data.get("state") == "connected"] == ["alex", "sam"]
     (alex,) = StoreReader(store.path).heart(session.id)
     assert len(alex.bpm) == 2
+
+
+def test_a_wearers_last_ack_outlives_the_hub_until_everything_is_erased(tmp_path: Path) -> None:
+    store = EventStore.open(tmp_path)
+    noticed = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    store.save_ack("p", "sam", "sig-1", noticed)
+    store.save_ack("p", "sam", "sig-2", noticed)  # only the last one is said again
+    store.close()
+    again = EventStore.open(tmp_path)
+    saved = again.load("p", "sam")
+    assert (saved.level, saved.ack_id, saved.ack_at) == (None, "sig-2", noticed)
+    assert again.load("p", "alex").ack_id is None
+    again.close()
+
+    erase(tmp_path / DATABASE_NAME, None)
+    after = EventStore.open(tmp_path)
+    assert after.load("p", "sam").ack_id is None
+    after.close()
 
 
 def test_an_old_journal_and_level_file_are_imported_once(tmp_path: Path) -> None:

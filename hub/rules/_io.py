@@ -189,8 +189,12 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """Wait until every event recorded so far is durable: what this hub sends (an ack) is
-    kept before it leaves, so a hub killed right after the publish has it on record."""
+    """Keep ``ack`` as ``wearer``'s last acknowledgement, durable with every event recorded so
+    far, before it leaves: a hub killed right after the publish has it on record, and one
+    killed before the broker had it says it again at its next start."""
+
+    wearer: str
+    ack: AckMessage
 
 
 Effect = Save | Publish | Buzz | Confirm | Record | Commit

@@ -101,5 +101,5 @@ class OwnSide(RulesBase):
         if signaller is not None:
             self._confirm(signaller, message)
         self._record(AckSent(local.name, message))
-        self._out.append(Commit())
+        self._out.append(Commit(local.name, message))
         self._out.append(Publish(local.name, message))

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from hub._events import StateRestored
-from hub._messages import StateMessage, new_signal_id, utc_now
+from hub._messages import AckMessage, StateMessage, new_signal_id, utc_now
 from hub.rules._heard import BrokerSide
 from hub.rules._hubs import PartnerHubs
 from hub.rules._io import (
@@ -135,9 +135,22 @@ class PairRules(OwnSide, BrokerSide):
         out, self._out = self._out, []
         return out
 
-    def restore(self, saved: Mapping[str, SavedLevel], at: float) -> list[Effect]:
-        """Takes up the levels saved before a restart, and tells the partners again."""
+    def restore(
+        self,
+        saved: Mapping[str, SavedLevel],
+        at: float,
+        acks: Mapping[str, AckMessage] | None = None,
+    ) -> list[Effect]:
+        """Takes up the levels (and last acks) saved before a restart, and tells the partners
+        again."""
         self._out = []
+        for name, ack in (acks or {}).items():
+            local = self.local[name]
+            # Kept before it was published, and perhaps never was (a hub killed before the
+            # broker had it): said again on connecting, as on every reconnect, and known for
+            # this hub's own when heard back.
+            local.last_ack = ack
+            local.acks_sent.add(ack.id, None)
         for name, level in saved.items():
             local = self.local[name]
             local.next_seq = level.next_seq

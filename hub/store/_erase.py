@@ -38,8 +38,8 @@ def erase(path: Path, session_id: str | None) -> Erased:
 
     A session not yet ended is never erased: a running hub is still writing its events,
     and they would be lost. Erasing everything also forgets who confirmed the agreed signals,
-    and which signal set each held level and when, but never the level itself: a hub must
-    still come back holding a stop it held.
+    which signal set each held level and when, and each wearer's last acknowledgement, but
+    never the level itself: a hub must still come back holding a stop it held.
     """
     if not path.exists():
         raise UnknownSessionError(f"{path}: no event store here")
@@ -62,6 +62,7 @@ def erase(path: Path, session_id: str | None) -> Erased:
                 db.execute(
                     "UPDATE wearer_state SET signal_id = NULL, since = NULL WHERE level IS NULL"
                 )
+                db.execute("DELETE FROM last_acks")
         else:
             if not db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 db.execute("ROLLBACK")

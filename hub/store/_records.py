@@ -29,6 +29,9 @@ class SavedState:
     signal_id: str | None
     since: datetime | None
     next_seq: int
+    # The wearer's last acknowledgement (the signal's id, and when), said again at the start.
+    ack_id: str | None = None
+    ack_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX practice_feedback_by_pair ON practice_feedback (pair, n);
     """,
+    # 3: each wearer's last acknowledgement, committed before it is published: a hub killed
+    # before the broker had it says it again at its next start.
+    """
+    CREATE TABLE last_acks (
+        pair TEXT NOT NULL,
+        wearer TEXT NOT NULL,
+        id TEXT NOT NULL,               -- the acknowledged signal's id
+        at TEXT NOT NULL,               -- ISO 8601, when the wearer noticed
+        PRIMARY KEY (pair, wearer)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

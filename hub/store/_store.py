@@ -57,22 +57,28 @@ class EventStore(StoreReader):
     # -- held levels (the session's persistence protocol) ----------------------------------
 
     def load(self, pair: str, wearer: str) -> SavedState:
-        def read(db: sqlite3.Connection) -> Any:
-            return db.execute(
+        def read(db: sqlite3.Connection) -> tuple[Any, Any]:
+            key = (pair, wearer)
+            level = db.execute(
                 "SELECT level, signal_id, since, next_seq FROM wearer_state "
                 "WHERE pair = ? AND wearer = ?",
-                (pair, wearer),
+                key,
             ).fetchone()
+            ack = db.execute(
+                "SELECT id, at FROM last_acks WHERE pair = ? AND wearer = ?", key
+            ).fetchone()
+            return level, ack
 
-        row = self._writer.call(read)
-        if row is None:
-            return SavedState(None, None, None, 0)
-        level, signal_id, since, next_seq = row
+        row, ack = self._writer.call(read)
+        ack_id, ack_at = ack if ack is not None else (None, None)
+        level, signal_id, since, next_seq = row if row is not None else (None, None, None, 0)
         return SavedState(
             ComfortSignal(level) if level else None,
             signal_id,
             datetime.fromisoformat(since) if since else None,
             int(next_seq),
+            ack_id,
+            datetime.fromisoformat(ack_at) if ack_at else None,
         )
 
     def save(
@@ -99,6 +105,18 @@ class EventStore(StoreReader):
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, wearer) DO UPDATE SET "
                 "level = excluded.level, signal_id = excluded.signal_id, "
                 "since = excluded.since, next_seq = excluded.next_seq",
+                params,
+            )
+        )
+
+    def save_ack(self, pair: str, wearer: str, ack_id: str, at: datetime) -> None:
+        """Keeps ``wearer``'s last acknowledgement; durable when it returns (with every event
+        queued before it, the ack's own row among them)."""
+        params = (pair, wearer, ack_id, at.isoformat())
+        self._writer.call(
+            lambda db: db.execute(
+                "INSERT INTO last_acks (pair, wearer, id, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (pair, wearer) DO UPDATE SET id = excluded.id, at = excluded.at",
                 params,
             )
         )
