@@ -32,6 +32,7 @@ class PairInvariants:
     connected_since: dict[str, float]
     heard_alive_at: dict[str, float]
     acked_at: dict[str, float]
+    last_acks: dict[str, str]
     emptied_at: float
 
     # -- helpers ----------------------------------------------------------------------------
@@ -70,12 +71,19 @@ class PairInvariants:
             for record in self._hub(wearer).records:
                 if not isinstance(record, AckSent) or record.message.id not in own:
                     continue
-                # An ack is not retained: one on its way when the broker lost everything is
-                # lost (the partner still stopped being alerted).
+                # Only the last ack is said again: an earlier one on its way when the broker
+                # lost everything is lost (the partner still stopped being alerted).
                 if self.acked_at.get(record.message.id, 0.0) > self.emptied_at:
                     assert record.message.id in world.wrists[PARTNER[wearer]].confirmed, (
                         f"{wearer}'s ack of {record.message.id} was never confirmed"
                     )
+            # The last ack is kept on disk before it is sent and said again at every
+            # (re)connect, so even one that a crash kept from leaving is confirmed.
+            last = self.last_acks.get(wearer)
+            if last is not None and last in own:
+                assert last in world.wrists[PARTNER[wearer]].confirmed, (
+                    f"{wearer}'s last ack, of {last}, was never confirmed"
+                )
 
     # -- the invariants -------------------------------------------------------------------
 
@@ -115,6 +123,7 @@ class PairInvariants:
                 elif isinstance(record, AckSent):
                     self.expected_pending[wearer] = None
                     self.acked_at.setdefault(record.message.id, self.world.now)
+                    self.last_acks[wearer] = record.message.id
             self.seen_records[wearer] = len(hub.records)
             pending = hub.rules.local[wearer].pending
             if self.expected_pending[wearer] is not None:

@@ -4,7 +4,8 @@ rules, with an MQTT broker modelled as the tests rely on mosquitto to behave.
 The broker keeps retained messages and, for a hub that is away, the QoS 1 messages of its
 persistent session; restarted empty it has neither. It keeps the order of each topic, but
 not across topics. A hub's outbox waits while it is away; a crash loses everything but its
-saved levels; a frozen hub says nothing, and the broker drops it after its keepalive.
+saved levels and last acks; a frozen hub says nothing, and the broker drops it after its
+keepalive.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hub import AckMessage, HubStatusMessage, SignalMessage, StateMessage
 from hub.rules import (
     BrokerChanged,
     Buzz,
+    Commit,
     Confirm,
     Effect,
     HeardAck,
@@ -93,6 +95,7 @@ class SimHub:
     )
     inbox: list[Delivery] = field(default_factory=list)
     store: dict[str, SavedLevel] = field(default_factory=dict)
+    acks: dict[str, AckMessage] = field(default_factory=dict)  # kept with the levels
     records: list[object] = field(default_factory=list)  # this incarnation's
     incarnation: int = 0
 
@@ -122,7 +125,7 @@ class World:
         )
         hub.incarnation += 1
         hub.records = []
-        self.apply(hub, hub.rules.restore(dict(hub.store), self.now))
+        self.apply(hub, hub.rules.restore(dict(hub.store), self.now, dict(hub.acks)))
 
     def crash(self, hub: SimHub) -> None:
         hub.rules, hub.frozen_at = None, None
@@ -236,6 +239,8 @@ class World:
         for effect in effects:
             if isinstance(effect, Save):
                 hub.store[effect.wearer] = effect.saved
+            elif isinstance(effect, Commit):
+                hub.acks[effect.wearer] = effect.ack
             elif isinstance(effect, Publish):
                 # Like the relay: through the outbox, in order, sent while connected.
                 hub.outbox.append((effect.wearer, effect.message))
