@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,18 @@ class HubProcess:
             await hub.close()
             raise
         return hub
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(
+        cls, pair_id: str, port: int, data_dir: Path, wearers: str = "alex,sam"
+    ) -> AsyncIterator[HubProcess]:
+        """A hub process for the block (killed at its end, if nothing killed it before)."""
+        hub = await cls.start(pair_id, port, data_dir, wearers)
+        try:
+            yield hub
+        finally:
+            await hub.close()
 
     async def _read(self) -> None:
         assert self.process.stdout is not None

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge.sim import SimRadio
 from hub import AckMessage, Confirmed, Refused, SessionSettings
 from hub.rules import BrokerChanged, HeardAck, PairRules, Publish, Record, SavedLevel
 from hub.store import DATABASE_NAME
@@ -19,7 +18,8 @@ from tests.brokers import Mosquitto
 from tests.cuttable_link import CuttableLink
 from tests.helpers import wait_until
 from tests.hub_processes import HubProcess
-from tests.hubs import mqtt_peer, running_hub, two_watches
+from tests.hubs import mqtt_peer
+from tests.pair_setups import own_hub
 
 NO_REALERT = SessionSettings(realert_interval_s=600)
 # Long enough for a second ack to have reached alex's hub and been felt, had it counted.
@@ -58,14 +58,13 @@ def last_ack_on_disk(data_dir: Path, wearer: str) -> str | None:
 async def test_an_ack_committed_but_never_sent_before_a_crash_is_sent_after_the_restart(
     mosquitto: Mosquitto, pair_id: str, tmp_path: Path
 ) -> None:
-    radio = SimRadio()
-    alex = two_watches(radio)["alex"]
     data_dir = tmp_path / "sam"
     async with (
         # sam's hub reaches the broker through a link the test cuts: whatever it sends after
         # the cut stays in its outbox, so the window between commit and publish stays open.
         CuttableLink(mosquitto.port) as link,
-        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=NO_REALERT) as (
+        own_hub(mosquitto.address, pair_id, "alex", settings=NO_REALERT) as (
+            alex,
             alex_hub,
             alex_seen,
         ),

@@ -21,6 +21,7 @@ from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hub_processes import HubProcess
 from tests.hubs import mqtt_peer, running_hub, times_played, two_watches
+from tests.pair_setups import hub_and_peer, one_hub, own_hub, two_hubs
 
 STOP = pattern_for(ComfortSignal.STOP)
 PAUSE = pattern_for(ComfortSignal.PAUSE)
@@ -45,18 +46,13 @@ def stop_payload(seq: int = 0) -> dict[str, object]:
 async def test_1_a_pending_stop_outlives_a_broker_flap_and_keeps_being_alerted(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=QUICK_REALERT) as (
-            alex_hub,
-            alex_seen,
-        ),
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=QUICK_REALERT) as (
-            sam_hub,
-            seen,
-        ),
+    async with two_hubs(mosquitto.address, pair_id, settings=QUICK_REALERT) as (
+        alex,
+        sam,
+        alex_hub,
+        alex_seen,
+        sam_hub,
+        seen,
     ):
         alex.press(held_ms=1500)
         await wait_until(lambda: times_played(sam, STOP) == 1)
@@ -86,28 +82,23 @@ async def test_1_a_pending_stop_outlives_a_broker_flap_and_keeps_being_alerted(
 async def test_1_a_pending_stop_outlives_a_partner_hub_flap_and_keeps_being_alerted(
     mosquitto: Mosquitto, pair_id: str, tmp_path: Path
 ) -> None:
-    radio = SimRadio()
-    sam = two_watches(radio)["sam"]
-    alex_hub = await HubProcess.start(pair_id, mosquitto.port, tmp_path / "alex", "alex")
-    try:
-        async with running_hub(
-            mosquitto.address, pair_id, radio, {"sam": sam}, settings=QUICK_REALERT
-        ) as (sam_hub, seen):
-            await alex_hub.send("press alex 1500")
-            await wait_until(lambda: times_played(sam, STOP) == 1)
-            stop_id = sam_hub.session.awaiting_ack("sam")
+    async with (
+        HubProcess.running(pair_id, mosquitto.port, tmp_path / "alex", "alex") as alex_hub,
+        own_hub(mosquitto.address, pair_id, "sam", settings=QUICK_REALERT) as (sam, sam_hub, seen),
+    ):
+        await alex_hub.send("press alex 1500")
+        await wait_until(lambda: times_played(sam, STOP) == 1)
+        stop_id = sam_hub.session.awaiting_ack("sam")
 
-            alex_hub.freeze()  # offline (its will, or its silence), then online again
-            await wait_until(lambda: len(seen.of(PartnerUnreachable)) == 1, within_s=10)
-            alex_hub.thaw()
-            await wait_until(lambda: len(seen.of(PartnerUnreachable)) == 2, within_s=15)
-            assert [e.back for e in seen.of(PartnerUnreachable)] == [False, True]
+        alex_hub.freeze()  # offline (its will, or its silence), then online again
+        await wait_until(lambda: len(seen.of(PartnerUnreachable)) == 1, within_s=10)
+        alex_hub.thaw()
+        await wait_until(lambda: len(seen.of(PartnerUnreachable)) == 2, within_s=15)
+        assert [e.back for e in seen.of(PartnerUnreachable)] == [False, True]
 
-            assert sam_hub.session.awaiting_ack("sam") == stop_id
-            felt = times_played(sam, STOP)
-            await wait_until(lambda: times_played(sam, STOP) >= felt + 2, within_s=5)
-    finally:
-        await alex_hub.close()
+        assert sam_hub.session.awaiting_ack("sam") == stop_id
+        felt = times_played(sam, STOP)
+        await wait_until(lambda: times_played(sam, STOP) >= felt + 2, within_s=5)
 
 
 async def test_2_a_resume_sent_while_the_partner_hub_was_away_reaches_the_wrist(
@@ -141,42 +132,36 @@ async def test_3_each_hub_has_its_own_status_and_a_crashed_partner_hub_is_notice
 ) -> None:
     radio = SimRadio()
     sam = two_watches(radio)["sam"]
-    alex_hub = await HubProcess.start(pair_id, mosquitto.port, tmp_path / "alex", "alex")
-    try:
-        async with mqtt_peer(mosquitto.address, pair_id) as watcher:
-            async with running_hub(mosquitto.address, pair_id, radio, {"sam": sam}):
-                await alex_hub.kill()  # a crash: the broker publishes its will
-                await wait_until(lambda: times_played(sam, PAUSE) == 1, within_s=5)
-            # sam's hub comes back; its own "online" must not hide that alex's hub is gone.
-            async with running_hub(mosquitto.address, pair_id, radio, {"sam": sam}) as (_, seen):
-                await wait_until(lambda: times_played(sam, PAUSE) == 2, within_s=5)
-                (gone,) = seen.of(PartnerUnreachable)
-                assert (gone.wearer, gone.back) == ("sam", False)
-            statuses = {
-                str(m.topic): json.loads(bytes(m.payload))  # type: ignore[arg-type,unused-ignore]
-                for m in watcher.seen
-                if str(m.topic).endswith("/status")
-            }
-            prefix = f"comfort/v1/{pair_id}/hub"
-            assert f"{prefix}/status" not in statuses, "the old shared topic is not written"
-            alex_status = statuses[f"{prefix}/alex/status"]
-            assert (alex_status["status"], alex_status["wearers"]) == ("offline", ["alex"])
-            assert statuses[f"{prefix}/sam/status"]["hub"] == "sam"
-    finally:
-        await alex_hub.close()
+    async with (
+        HubProcess.running(pair_id, mosquitto.port, tmp_path / "alex", "alex") as alex_hub,
+        mqtt_peer(mosquitto.address, pair_id) as watcher,
+    ):
+        async with running_hub(mosquitto.address, pair_id, radio, {"sam": sam}):
+            await alex_hub.kill()  # a crash: the broker publishes its will
+            await wait_until(lambda: times_played(sam, PAUSE) == 1, within_s=5)
+        # sam's hub comes back; its own "online" must not hide that alex's hub is gone.
+        async with running_hub(mosquitto.address, pair_id, radio, {"sam": sam}) as (_, seen):
+            await wait_until(lambda: times_played(sam, PAUSE) == 2, within_s=5)
+            (gone,) = seen.of(PartnerUnreachable)
+            assert (gone.wearer, gone.back) == ("sam", False)
+        statuses = {
+            str(m.topic): json.loads(bytes(m.payload))  # type: ignore[arg-type,unused-ignore]
+            for m in watcher.seen
+            if str(m.topic).endswith("/status")
+        }
+        prefix = f"comfort/v1/{pair_id}/hub"
+        assert f"{prefix}/status" not in statuses, "the old shared topic is not written"
+        alex_status = statuses[f"{prefix}/alex/status"]
+        assert (alex_status["status"], alex_status["wearers"]) == ("offline", ["alex"])
+        assert statuses[f"{prefix}/sam/status"]["hub"] == "sam"
 
 
 async def test_4_levels_come_back_to_a_broker_restarted_empty(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    async with running_hub(mosquitto.address, pair_id, radio, watches, settings=NO_REALERT) as (
-        hub,
-        _,
-    ):
-        watches["alex"].press(held_ms=1500)
-        await wait_until(lambda: times_played(watches["sam"], STOP) == 1)
+    async with one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, _):
+        alex.press(held_ms=1500)
+        await wait_until(lambda: times_played(sam, STOP) == 1)
         await hub.relay.drained()
 
         await mosquitto.kill()  # no persistence: every retained state is gone
@@ -190,14 +175,11 @@ async def test_4_levels_come_back_to_a_broker_restarted_empty(
 async def test_5_a_refused_ack_does_not_swallow_the_partners_real_one(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    alex = two_watches(radio)["alex"]
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=NO_REALERT) as (
-            _,
-            seen,
-        ),
-        mqtt_peer(mosquitto.address, pair_id) as sam_side,
+    async with hub_and_peer(mosquitto.address, pair_id, "alex", settings=NO_REALERT) as (
+        alex,
+        _,
+        seen,
+        sam_side,
     ):
         alex.press(held_ms=1500)
         await wait_until(lambda: len(sam_side.on("alex/signal")) == 1)
@@ -213,14 +195,11 @@ async def test_5_a_refused_ack_does_not_swallow_the_partners_real_one(
 async def test_5_junk_on_made_up_wearers_cannot_make_an_old_stop_alert_again(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    sam = two_watches(radio)["sam"]
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
-            _,
-            seen,
-        ),
-        mqtt_peer(mosquitto.address, pair_id) as alex_side,
+    async with hub_and_peer(mosquitto.address, pair_id, "sam", settings=NO_REALERT) as (
+        sam,
+        _,
+        seen,
+        alex_side,
     ):
         stop = stop_payload()
         await alex_side.publish("alex/signal", stop)
@@ -239,13 +218,7 @@ async def test_5_junk_on_made_up_wearers_cannot_make_an_old_stop_alert_again(
 async def test_6_resuming_ones_own_stop_does_not_acknowledge_the_partners(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
-    async with running_hub(mosquitto.address, pair_id, radio, watches, settings=NO_REALERT) as (
-        hub,
-        _,
-    ):
+    async with one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, _):
         sam.press(held_ms=1500)
         await wait_until(lambda: times_played(alex, STOP) == 1)
         alex.press(held_ms=1500)
@@ -269,19 +242,14 @@ async def test_6_resuming_ones_own_stop_does_not_acknowledge_the_partners(
 async def test_7_a_frozen_partner_hub_is_declared_gone_within_what_the_protocol_promises(
     mosquitto: Mosquitto, pair_id: str, tmp_path: Path
 ) -> None:
-    radio = SimRadio()
-    sam = two_watches(radio)["sam"]
-    alex_hub = await HubProcess.start(pair_id, mosquitto.port, tmp_path / "alex", "alex")
-    try:
-        async with running_hub(mosquitto.address, pair_id, radio, {"sam": sam}) as (_, seen):
-            await asyncio.sleep(2.0)  # each hub has heard the other's status and heartbeats
-            alex_hub.freeze()
-            await wait_until(
-                lambda: times_played(sam, PAUSE) == 1, within_s=FROZEN_HUB_GONE_WITHIN_S
-            )
-            (gone,) = seen.of(PartnerUnreachable)
-            assert not gone.back
-            alex_hub.thaw()
-            await wait_until(lambda: times_played(sam, LINK_RESTORED) == 1, within_s=15)
-    finally:
-        await alex_hub.close()
+    async with (
+        HubProcess.running(pair_id, mosquitto.port, tmp_path / "alex", "alex") as alex_hub,
+        own_hub(mosquitto.address, pair_id, "sam") as (sam, _, seen),
+    ):
+        await asyncio.sleep(2.0)  # each hub has heard the other's status and heartbeats
+        alex_hub.freeze()
+        await wait_until(lambda: times_played(sam, PAUSE) == 1, within_s=FROZEN_HUB_GONE_WITHIN_S)
+        (gone,) = seen.of(PartnerUnreachable)
+        assert not gone.back
+        alex_hub.thaw()
+        await wait_until(lambda: times_played(sam, LINK_RESTORED) == 1, within_s=15)

@@ -21,6 +21,7 @@ from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hubs import MqttPeer, mqtt_peer, pair_key, running_hub, times_played, two_watches
+from tests.pair_setups import hub_and_peer, two_hubs
 from tests.test_safety import signal_payload
 
 STOP = pattern_for(ComfortSignal.STOP)
@@ -47,15 +48,12 @@ def altered(sealed: bytes, **changes: object) -> bytes:
 async def test_forged_and_replayed_signals_and_states_are_refused_and_never_felt(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    sam = two_watches(radio)["sam"]
     # Only sam is on this hub; alex's side is the keyed peer, the forger is anyone else.
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
-            hub,
-            seen,
-        ),
-        mqtt_peer(mosquitto.address, pair_id) as alex_side,
+    async with hub_and_peer(mosquitto.address, pair_id, "sam", settings=NO_REALERT) as (
+        sam,
+        hub,
+        seen,
+        alex_side,
     ):
         stop = signal_payload("stop")
         await alex_side.publish("alex/state", {"signal": "stop", "id": stop["id"], "since": now()})
@@ -98,14 +96,11 @@ async def test_forged_and_replayed_signals_and_states_are_refused_and_never_felt
 async def test_forged_and_replayed_acks_and_hub_statuses_are_refused_and_never_felt(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    sam = two_watches(radio)["sam"]
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
-            hub,
-            seen,
-        ),
-        mqtt_peer(mosquitto.address, pair_id) as alex_side,
+    async with hub_and_peer(mosquitto.address, pair_id, "sam", settings=NO_REALERT) as (
+        sam,
+        hub,
+        seen,
+        alex_side,
     ):
 
         def told_alex_is_gone() -> int:
@@ -187,28 +182,15 @@ async def beat(peer: MqttPeer) -> None:
 async def test_encrypted_hubs_relay_a_stop_the_broker_cannot_read(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     key = PairKey.generate(pair_id)
     async with (
         mqtt_peer(mosquitto.address, pair_id) as broker_view,
-        running_hub(
+        two_hubs(
             mosquitto.address,
             pair_id,
-            radio,
-            {"alex": alex},
             settings=NO_REALERT,
-            seal=MessageSeal(key, encrypt=True),
-        ),
-        running_hub(
-            mosquitto.address,
-            pair_id,
-            radio,
-            {"sam": sam},
-            settings=NO_REALERT,
-            seal=MessageSeal(key, encrypt=True),
-        ),
+            seal=lambda: MessageSeal(key, encrypt=True),
+        ) as (alex, sam, *_),
     ):
         alex.press(held_ms=1500)
         await wait_until(lambda: times_played(sam, STOP) == 1)
@@ -317,13 +299,13 @@ async def test_a_hub_hearing_its_own_older_retained_state_back_refuses_nothing(
 async def test_a_resume_from_a_wearer_holding_nothing_lifts_nothing_and_is_never_felt(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     # Each on their own hub; the forger holds the pair's key (or the hubs do not sign).
     async with (
-        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=NO_REALERT),
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
+        two_hubs(mosquitto.address, pair_id, settings=NO_REALERT) as (
+            alex,
+            sam,
+            _,
+            _,
             sam_hub,
             seen,
         ),

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime
 from functools import partial
 
-from firmware_bridge.sim import SimRadio
 from hub import (
     Confirmed,
     DuplicateDropped,
@@ -20,7 +19,8 @@ from hub import (
 from signals import CONFIRMATION, LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import mqtt_peer, running_hub, times_played, two_watches
+from tests.hubs import mqtt_peer, times_played
+from tests.pair_setups import hub_and_peer, one_hub, two_hubs
 
 STOP = pattern_for(ComfortSignal.STOP)
 PAUSE = pattern_for(ComfortSignal.PAUSE)
@@ -44,13 +44,7 @@ def signal_payload(signal: str, seq: int = 0) -> dict[str, object]:
 async def test_an_unacknowledged_stop_is_alerted_again_until_the_partner_acknowledges(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
-    async with running_hub(mosquitto.address, pair_id, radio, watches, settings=QUICK_REALERT) as (
-        _,
-        seen,
-    ):
+    async with one_hub(mosquitto.address, pair_id, settings=QUICK_REALERT) as (alex, sam, _, seen):
         alex.press(held_ms=1500)
         await wait_until(lambda: times_played(sam, STOP) >= 3)
         realerts = seen.of(Realerted)
@@ -68,14 +62,9 @@ async def test_an_unacknowledged_stop_is_alerted_again_until_the_partner_acknowl
 
 
 async def test_a_slow_down_is_not_repeated(mosquitto: Mosquitto, pair_id: str) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    async with running_hub(mosquitto.address, pair_id, radio, watches, settings=QUICK_REALERT) as (
-        _,
-        seen,
-    ):
-        watches["alex"].tap()
-        watches["alex"].tap()
+    async with one_hub(mosquitto.address, pair_id, settings=QUICK_REALERT) as (alex, _, _, seen):
+        alex.tap()
+        alex.tap()
         await wait_until(lambda: len(seen.of(PartnerAlerted)) == 1)
         await asyncio.sleep(3 * QUICK_REALERT.realert_interval_s)
         assert seen.of(Realerted) == []
@@ -84,14 +73,8 @@ async def test_a_slow_down_is_not_repeated(mosquitto: Mosquitto, pair_id: str) -
 async def test_a_forged_resume_on_the_signallers_topic_is_refused(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     async with (
-        running_hub(mosquitto.address, pair_id, radio, watches, settings=NO_REALERT) as (
-            hub,
-            seen,
-        ),
+        one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, seen),
         mqtt_peer(mosquitto.address, pair_id) as forger,
     ):
         alex.press(held_ms=1500)
@@ -120,16 +103,12 @@ async def test_a_forged_resume_on_the_signallers_topic_is_refused(
 
 
 async def test_duplicate_deliveries_produce_one_alert(mosquitto: Mosquitto, pair_id: str) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    sam = watches["sam"]
     # Only sam is on this hub: alex's signals arrive from elsewhere through the broker.
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
-            _,
-            seen,
-        ),
-        mqtt_peer(mosquitto.address, pair_id) as alex_side,
+    async with hub_and_peer(mosquitto.address, pair_id, "sam", settings=NO_REALERT) as (
+        sam,
+        _,
+        seen,
+        alex_side,
     ):
         stop = signal_payload("stop")
         for _ in range(3):
@@ -149,11 +128,8 @@ async def test_duplicate_deliveries_produce_one_alert(mosquitto: Mosquitto, pair
 async def test_a_dropped_wearable_pauses_the_partner_within_3_s_and_says_when_it_is_back(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     async with (
-        running_hub(mosquitto.address, pair_id, radio, watches, settings=NO_REALERT) as (_, seen),
+        one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, _, seen),
         mqtt_peer(mosquitto.address, pair_id) as watcher,
     ):
         alex.leave()  # out of range: the BLE link drops
@@ -177,13 +153,7 @@ async def test_a_dropped_wearable_pauses_the_partner_within_3_s_and_says_when_it
 async def test_a_drop_during_a_stop_keeps_the_partner_in_stop(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
-    async with running_hub(mosquitto.address, pair_id, radio, watches, settings=NO_REALERT) as (
-        hub,
-        _,
-    ):
+    async with one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, _):
         alex.press(held_ms=1500)
         await wait_until(lambda: times_played(sam, STOP) == 1)
         alex.leave()
@@ -199,13 +169,7 @@ async def test_a_drop_during_a_stop_keeps_the_partner_in_stop(
 async def test_with_the_broker_down_one_hub_still_alerts_between_its_wearers(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
-    async with running_hub(mosquitto.address, pair_id, radio, watches, settings=NO_REALERT) as (
-        hub,
-        _,
-    ):
+    async with one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, _):
         await mosquitto.kill()
         await wait_until(lambda: not hub.relay.connected.is_set())
         for _ in range(4):
@@ -227,18 +191,13 @@ async def test_with_the_broker_down_one_hub_still_alerts_between_its_wearers(
 async def test_two_hubs_pause_their_wearers_when_the_broker_goes_and_say_when_it_is_back(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=NO_REALERT) as (
-            _,
-            alex_hub,
-        ),
-        running_hub(mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT) as (
-            sam_hub_obj,
-            sam_hub,
-        ),
+    async with two_hubs(mosquitto.address, pair_id, settings=NO_REALERT) as (
+        alex,
+        sam,
+        _,
+        alex_hub,
+        sam_hub_obj,
+        sam_hub,
     ):
         # Across hubs the broker carries the signal.
         for _ in range(4):

@@ -1,0 +1,109 @@
+"""The pair's usual setups for the relay tests, each on its own simulated radio: both wearers
+on one hub, each on a hub of their own, or one wearer's hub with an MQTT client speaking for
+the other side (a third-party app, or someone forging and replaying with or without the
+pair's key)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import NamedTuple
+
+from firmware_bridge.sim import SimRadio, SimulatedBangle
+from hub import BrokerAddress, Hub, SessionSettings
+from hub._signing import MessageSeal
+from tests.hubs import MqttPeer, Recorder, mqtt_peer, running_hub, two_watches
+
+
+class OneHub(NamedTuple):
+    alex: SimulatedBangle
+    sam: SimulatedBangle
+    hub: Hub
+    seen: Recorder
+
+
+@contextlib.asynccontextmanager
+async def one_hub(
+    broker: BrokerAddress, pair_id: str, *, settings: SessionSettings | None = None
+) -> AsyncIterator[OneHub]:
+    """alex and sam on one hub (the usual room)."""
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with running_hub(broker, pair_id, radio, watches, settings=settings) as (hub, seen):
+        yield OneHub(watches["alex"], watches["sam"], hub, seen)
+
+
+class TwoHubs(NamedTuple):
+    alex: SimulatedBangle
+    sam: SimulatedBangle
+    alex_hub: Hub
+    alex_seen: Recorder
+    sam_hub: Hub
+    sam_seen: Recorder
+
+
+@contextlib.asynccontextmanager
+async def two_hubs(
+    broker: BrokerAddress,
+    pair_id: str,
+    *,
+    settings: SessionSettings | None = None,
+    seal: Callable[[], MessageSeal] | None = None,
+) -> AsyncIterator[TwoHubs]:
+    """alex and sam each on a hub of their own, sharing the broker; ``seal`` makes each hub's
+    own seal (the pair's shared test key when None)."""
+    radio = SimRadio()
+    watches = two_watches(radio)
+    alex, sam = watches["alex"], watches["sam"]
+    async with (
+        running_hub(
+            broker, pair_id, radio, {"alex": alex}, settings=settings, seal=seal and seal()
+        ) as (alex_hub, alex_seen),
+        running_hub(
+            broker, pair_id, radio, {"sam": sam}, settings=settings, seal=seal and seal()
+        ) as (sam_hub, sam_seen),
+    ):
+        yield TwoHubs(alex, sam, alex_hub, alex_seen, sam_hub, sam_seen)
+
+
+class OwnHub(NamedTuple):
+    watch: SimulatedBangle
+    hub: Hub
+    seen: Recorder
+
+
+@contextlib.asynccontextmanager
+async def own_hub(
+    broker: BrokerAddress, pair_id: str, wearer: str, *, settings: SessionSettings | None = None
+) -> AsyncIterator[OwnHub]:
+    """Only ``wearer`` on a hub; the partner's side is elsewhere (a hub process, a client)."""
+    radio = SimRadio()
+    watch = two_watches(radio)[wearer]
+    async with running_hub(broker, pair_id, radio, {wearer: watch}, settings=settings) as (
+        hub,
+        seen,
+    ):
+        yield OwnHub(watch, hub, seen)
+
+
+class HubAndPeer(NamedTuple):
+    watch: SimulatedBangle
+    hub: Hub
+    seen: Recorder
+    peer: MqttPeer
+
+
+@contextlib.asynccontextmanager
+async def hub_and_peer(
+    broker: BrokerAddress,
+    pair_id: str,
+    wearer: str,
+    *,
+    settings: SessionSettings | None = None,
+) -> AsyncIterator[HubAndPeer]:
+    """Only ``wearer`` on a hub; the partner's side is an MQTT client holding the pair's key."""
+    async with (
+        own_hub(broker, pair_id, wearer, settings=settings) as (watch, hub, seen),
+        mqtt_peer(broker, pair_id) as peer,
+    ):
+        yield HubAndPeer(watch, hub, seen, peer)
