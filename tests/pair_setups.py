@@ -48,19 +48,19 @@ async def two_hubs(
     pair_id: str,
     *,
     settings: SessionSettings | None = None,
-    seal: Callable[[], MessageSeal] | None = None,
+    seal: Callable[[str], MessageSeal] | None = None,
 ) -> AsyncIterator[TwoHubs]:
-    """alex and sam each on a hub of their own, sharing the broker; ``seal`` makes each hub's
-    own seal (the pair's shared test key when None)."""
+    """alex and sam each on a hub of their own, sharing the broker; ``seal(wearer)`` makes
+    the seal of that wearer's hub (the pair's shared test key when None)."""
     radio = SimRadio()
     watches = two_watches(radio)
     alex, sam = watches["alex"], watches["sam"]
     async with (
         running_hub(
-            broker, pair_id, radio, {"alex": alex}, settings=settings, seal=seal and seal()
+            broker, pair_id, radio, {"alex": alex}, settings=settings, seal=seal and seal("alex")
         ) as (alex_hub, alex_seen),
         running_hub(
-            broker, pair_id, radio, {"sam": sam}, settings=settings, seal=seal and seal()
+            broker, pair_id, radio, {"sam": sam}, settings=settings, seal=seal and seal("sam")
         ) as (sam_hub, sam_seen),
     ):
         yield TwoHubs(alex, sam, alex_hub, alex_seen, sam_hub, sam_seen)

@@ -189,7 +189,7 @@ async def test_encrypted_hubs_relay_a_stop_the_broker_cannot_read(
             mosquitto.address,
             pair_id,
             settings=NO_REALERT,
-            seal=lambda: MessageSeal(key, encrypt=True),
+            seal=lambda _: MessageSeal(key, encrypt=True),
         ) as (alex, sam, *_),
     ):
         alex.press(held_ms=1500)
@@ -202,29 +202,14 @@ async def test_encrypted_hubs_relay_a_stop_the_broker_cannot_read(
 async def test_a_hub_that_encrypts_refuses_a_partner_hub_that_does_not_and_says_so_once(
     mosquitto: Mosquitto, pair_id: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     key = PairKey.generate(pair_id)
     alive = f"comfort/v1/{pair_id}/hub/sam/alive"
-    async with (
-        running_hub(
-            mosquitto.address,
-            pair_id,
-            radio,
-            {"alex": alex},
-            settings=NO_REALERT,
-            seal=MessageSeal(key, encrypt=True),
-        ) as (alex_hub, seen),
-        running_hub(
-            mosquitto.address,
-            pair_id,
-            radio,
-            {"sam": sam},
-            settings=NO_REALERT,
-            seal=MessageSeal(key),
-        ),
-    ):
+    async with two_hubs(
+        mosquitto.address,
+        pair_id,
+        settings=NO_REALERT,
+        seal=lambda wearer: MessageSeal(key, encrypt=wearer == "alex"),
+    ) as (alex, sam, alex_hub, seen, _, _):
         # sam's hub sends readable (signed) messages: its heartbeat every second, among them.
         await wait_until(lambda: alex_hub.relay.refused >= 5, within_s=15)
         said = [
