@@ -10,6 +10,7 @@
 
 from hub.store._erase import Erased, SessionStillOpenError, close_abandoned_sessions, erase
 from hub.store._files import DATABASE_NAME
+from hub.store._lock import StoreInUseError
 from hub.store._migrate import import_old_files, read_journal
 from hub.store._practice import (
     PracticeRows,
@@ -39,6 +40,7 @@ __all__ = [
     "SessionInfo",
     "SessionRecorder",
     "SessionStillOpenError",
+    "StoreInUseError",
     "StoreReader",
     "StoredEvent",
     "UnknownSessionError",
