@@ -145,7 +145,8 @@ async def test_a_first_found_wearable_never_found_is_named_and_the_folder_let_go
     path.write_text(path.read_text().replace(f'address = "{WATCHES["sam"]}"\n', ""))
     radio = SimRadio()
     alex = radio.add(SimulatedBangle(WATCHES["alex"]))  # sam's watch is nowhere
-    umask = os.umask(0o022)  # the hub makes its files private for the whole process
+    # The hub makes every file of this process private: the test's umask is put back after.
+    umask = os.umask(0o022)
     os.umask(umask)
     try:
         with open(os.devnull, "w") as console, pytest.raises(HubCannotStart) as raised:
