@@ -10,17 +10,21 @@ import socket
 import sys
 from pathlib import Path
 
+import aiomqtt
 import pytest
 
+from firmware_bridge import BleBackends
+from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub import load_settings
-from hub._lifecycle import HubCannotStart
+from hub import Hub, WearerDevice, load_settings
+from hub._lifecycle import HubCannotStart, run_until_stopped
 from hub._service import run_service
 from hub.store import DATABASE_NAME, EventStore, StoreInUseError, StoreReader
+from signals import HUB_STOPPING
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import mqtt_peer
-from tests.test_shutdown import WATCHES, ServiceProcess, config
+from tests.hubs import PAIR, Recorder, mqtt_peer, pair_seal, two_watches
+from tests.test_shutdown import WATCHES, ServiceProcess, config, status_of
 from tests.test_timeline_export import comfort_hub
 
 
@@ -162,3 +166,48 @@ async def test_a_first_found_wearable_never_found_is_named_and_the_folder_let_go
     assert not alex.connected, "nothing was connected"
     # The store was closed and its lock let go of: a hub can start on the folder now.
     EventStore.open(data_dir).close()
+
+
+async def test_a_part_that_fails_ends_the_hub_with_its_goodbye_and_its_error(
+    mosquitto: Mosquitto, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    hub = Hub(
+        pair_id,
+        PAIR,
+        [WearerDevice(name, watch.address, BangleDriver()) for name, watch in watches.items()],
+        mosquitto.address,
+        observer=Recorder().bus.publish,
+        backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
+        seal=pair_seal(pair_id),
+    )
+
+    async def page_that_fails() -> None:
+        await hub.ready()
+        raise OSError("the page's socket went away")
+
+    said: list[str] = []
+    parts = {
+        "hub": asyncio.create_task(hub.run()),
+        "web page": asyncio.create_task(page_that_fails()),
+    }
+    async with asyncio.timeout(40):
+        status = await run_until_stopped(hub, parts, asyncio.Event(), said.append)
+    assert status == 1
+    assert said == [
+        "stopping: telling the wearables, sending what is left",
+        "stopped by an error in the web page: OSError: the page's socket went away",
+    ]
+    assert all(task.done() for task in parts.values())
+    # As after SIGTERM: each wearer felt the hub go and was let go of, and it said offline.
+    goodbye = [(pulse.on_ms, pulse.strength) for pulse in HUB_STOPPING.pulses]
+    for watch in watches.values():
+        assert [(b.ms, b.strength) for b in watch.buzzes][-len(goodbye) :] == goodbye
+        assert not watch.connected
+    async with aiomqtt.Client("127.0.0.1", mosquitto.port) as late:
+        await late.subscribe(f"comfort/v1/{pair_id}/hub/+/status", qos=1)
+        async with asyncio.timeout(5):
+            message = await anext(aiter(late.messages))
+    assert isinstance(message.payload, bytes)
+    assert status_of(message.payload) == "offline"
