@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 
 
 class EventStore(StoreReader):
-    """The store a hub writes to. Also a :class:`StoreReader` of what it wrote."""
+    """The store a hub writes to. Also a :class:`StoreReader` of what it wrote.
+
+    One per data folder at a time: opening a second (another hub's, in any process) raises
+    :class:`~hub.store.StoreInUseError` naming the folder."""
 
     def __init__(self, path: Path | str) -> None:
         super().__init__(Path(path))
