@@ -25,7 +25,7 @@ from firmware_bridge import (
 )
 from hub._config import DeviceConfig, WebConfig
 from hub._hub import Hub
-from hub.store import EventStore, StoreInUseError
+from hub.store import EventStore, NewerSchemaError, StoreInUseError
 
 # Beyond the longest clean shutdown of a part (a save to settle, the broker's goodbye), how
 # long it may take to end once cancelled before it is told again (and named): a part that
@@ -41,7 +41,7 @@ def claim_data_folder(open_store: Callable[[], EventStore]) -> EventStore:
     """The event store, held by this hub alone until it is closed."""
     try:
         return open_store()
-    except StoreInUseError as error:
+    except (StoreInUseError, NewerSchemaError) as error:
         raise HubCannotStart(str(error)) from None
 
 
