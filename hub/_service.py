@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from firmware_bridge import BleBackends, DeviceBinding
+from firmware_bridge import BleBackends, BoundDevice, DeviceBinding
 from firmware_bridge.sim import (
     SimRadio,
     SimulatedAlertBand,
@@ -23,7 +23,7 @@ from firmware_bridge.sim import (
     SimulatedPineTime,
     SimulatedPolarH10,
 )
-from hub._broker import embedded_broker
+from hub._broker import BrokerAddress, embedded_broker
 from hub._bus import EventBus
 from hub._config import HubSettings
 from hub._console import ConsoleReporter
@@ -184,27 +184,7 @@ async def run_service(
                 if broker is None:
                     broker = await stack.enter_async_context(embedded_broker())
                     reporter.say(f"embedded MQTT broker on {broker} (this machine only)")
-                hub = Hub(
-                    settings.pair,
-                    settings.wearers,
-                    [
-                        WearerDevice(d.wearer, b.address, b.new_driver())
-                        for d, b in zip(settings.devices, bound, strict=True)
-                    ],
-                    broker,
-                    observer=bus.publish,
-                    backends=backends,
-                    settings=SessionSettings(
-                        realert_interval_s=settings.realert_interval_s,
-                        contact_timeout_s=settings.contact_timeout_s,
-                        tap_calibrations=TapCalibrations.beside(store.path),
-                    ),
-                    store=store,
-                    practice_records=PracticeRecords.open(
-                        settings.wearers, store, settings.pair, settings.data_dir
-                    ),
-                    seal=seal,
-                )
+                hub = _hub(settings, bound, broker, bus, backends, store, seal)
                 if settings.home_assistant.enabled:
                     bus.subscribe(_home_assistant(hub, settings, reporter.say))
                 parts = {
@@ -219,6 +199,38 @@ async def run_service(
                 status = await run_until_stopped(hub, parts, stop, reporter.say)
     reporter.say("hub stopped")
     return status
+
+
+def _hub(
+    settings: HubSettings,
+    bound: list[BoundDevice],
+    broker: BrokerAddress,
+    bus: EventBus,
+    backends: BleBackends | None,
+    store: EventStore,
+    seal: MessageSeal,
+) -> Hub:
+    return Hub(
+        settings.pair,
+        settings.wearers,
+        [
+            WearerDevice(d.wearer, b.address, b.new_driver())
+            for d, b in zip(settings.devices, bound, strict=True)
+        ],
+        broker,
+        observer=bus.publish,
+        backends=backends,
+        settings=SessionSettings(
+            realert_interval_s=settings.realert_interval_s,
+            contact_timeout_s=settings.contact_timeout_s,
+            tap_calibrations=TapCalibrations.beside(store.path),
+        ),
+        store=store,
+        practice_records=PracticeRecords.open(
+            settings.wearers, store, settings.pair, settings.data_dir
+        ),
+        seal=seal,
+    )
 
 
 def _home_assistant(hub: Hub, settings: HubSettings, say: Callable[[str], None]) -> Observer:
