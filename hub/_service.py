@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Sequence
+import socket
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from firmware_bridge import BleBackends, DeviceBinding, resolve_all
+from firmware_bridge import BleBackends, BoundDevice, DeviceBinding
 from firmware_bridge.sim import (
     SimRadio,
     SimulatedAlertBand,
@@ -22,15 +23,22 @@ from firmware_bridge.sim import (
     SimulatedPineTime,
     SimulatedPolarH10,
 )
-from hub._broker import embedded_broker
+from hub._broker import BrokerAddress, embedded_broker
 from hub._bus import EventBus
 from hub._config import HubSettings
 from hub._console import ConsoleReporter
 from hub._home_assistant import HomeAssistantOptions, attach_to_hub
 from hub._hub import Hub, WearerDevice
+from hub._lifecycle import (
+    claim_data_folder,
+    claim_web_port,
+    find_wearables,
+    run_until_stopped,
+    until_stopped,
+)
 from hub._pair_key import load_or_create_key
 from hub._private_files import ensure_private_dir, readable_by_others
-from hub._session import SessionSettings
+from hub._session import Observer, SessionSettings
 from hub._signing import MessageSeal
 from hub._sound import HubSpeaker, find_player
 from hub._tap_calibrations import TapCalibrations
@@ -97,142 +105,178 @@ async def run_service(
     *,
     simulated: bool = False,
     room: tuple[SimRadio, dict[str, SimulatedPeripheral]] | None = None,
+    resolve_timeout_s: float = RESOLVE_TIMEOUT_S,
 ) -> int:
-    """Runs the hub until SIGTERM or SIGINT; ``room`` (implies ``simulated``) is the radio and
-    the simulated wearables by wearer to use instead of twins made from the configuration."""
-    reporter = ConsoleReporter(out)
-    # First of all: a stop asked for at any moment, even while the wearables are still being
-    # looked for, is a clean one (not the default SIGTERM, which ends the process on the spot).
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    keep_files_private(settings, reporter.say)
-    seal = pair_seal(settings, reporter.say)
-    bus = EventBus()
-    bus.subscribe(reporter)
-    if settings.sound:
-        command = find_player()
-        if command is None:
-            reporter.say("sound is on, but no paplay or aplay was found: re-alerts stay silent")
-        else:
-            bus.subscribe(HubSpeaker(command))
-    store = open_store(settings.data_dir, reporter.say)
-    recorder = SessionRecorder(
-        store,
-        settings.pair,
-        settings.wearers,
-        local_wearers=tuple(d.wearer for d in settings.devices),
-        devices={d.wearer: d.profile for d in settings.devices},
-        idle_end_s=settings.session_idle_end_s,
-    )
-    bus.subscribe(recorder)
-    backends: BleBackends | None = None
-    twins: dict[str, SimulatedPeripheral] | None = None
-    if simulated or room is not None:
-        radio, twins = room or simulated_room(settings)
-        backends = BleBackends(radio.client_backend(), radio.scanner_backend())
-        hand = " (`comfort-hub sim` taps, presses and drops them)" if settings.web.enabled else ""
-        reporter.say(f"simulated wearables: no Bluetooth is used{hand}")
+    """Runs the hub until SIGTERM or SIGINT (0), or until a part of it fails (1, its error
+    said); ``room`` (implies ``simulated``) is the radio and the simulated wearables by wearer
+    to use instead of twins made from the configuration.
 
-    bindings = [DeviceBinding(d.profile, d.address) for d in settings.devices]
-    reporter.say(
-        "finding "
-        + ", ".join(f"{d.wearer}: {b}" for d, b in zip(settings.devices, bindings, strict=True))
-    )
-    finding = asyncio.create_task(
-        resolve_all(bindings, timeout_s=RESOLVE_TIMEOUT_S, backends=backends)
-    )
-    await _until_stopped(stop, [finding])
-    if not finding.done():
-        # Nothing was connected or published yet: there is no one to say goodbye to.
-        finding.cancel()
-        await asyncio.gather(finding, return_exceptions=True)
-        reporter.say("stopped while still looking for the wearables")
-        store.close()
-        reporter.say("hub stopped")
-        return 0
-    bound = finding.result()  # a wearable not found is an error naming it, as before
-    async with contextlib.AsyncExitStack() as stack:
-        broker = settings.broker_address
-        if broker is None:
-            broker = await stack.enter_async_context(embedded_broker())
-            reporter.say(f"embedded MQTT broker on {broker} (this machine only)")
-        hub = Hub(
+    Raises :class:`~hub._lifecycle.HubCannotStart` for what keeps it from starting: its data
+    folder held by another hub or its web port taken (both known before anything is
+    connected), or a "first found" wearable not found. What it had opened is closed by then.
+    """
+    reporter = ConsoleReporter(out)
+    stop = asyncio.Event()
+    with contextlib.ExitStack() as resources:
+        # First of all: a stop asked for at any moment, even while the wearables are still
+        # looked for, is a clean one (not the default SIGTERM, which ends the process at once).
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+                resources.callback(loop.remove_signal_handler, sig)
+        keep_files_private(settings, reporter.say)
+        # Before anything else is read or connected: a second hub on this folder would share
+        # its counters and its MQTT client id, and knock the first one off the broker.
+        store = claim_data_folder(lambda: open_store(settings.data_dir, reporter.say))
+        resources.callback(store.close)
+        listening = claim_web_port(settings.web)
+        if listening is not None:
+            resources.callback(listening.close)
+        seal = pair_seal(settings, reporter.say)
+        bus = EventBus()
+        bus.subscribe(reporter)
+        if settings.sound:
+            command = find_player()
+            if command is None:
+                reporter.say("sound is on, but no paplay or aplay was found: re-alerts stay silent")
+            else:
+                bus.subscribe(HubSpeaker(command))
+        recorder = SessionRecorder(
+            store,
             settings.pair,
             settings.wearers,
-            [
-                WearerDevice(d.wearer, b.address, b.new_driver())
-                for d, b in zip(settings.devices, bound, strict=True)
-            ],
-            broker,
-            observer=bus.publish,
-            backends=backends,
-            settings=SessionSettings(
-                realert_interval_s=settings.realert_interval_s,
-                contact_timeout_s=settings.contact_timeout_s,
-                tap_calibrations=TapCalibrations.beside(store.path),
-            ),
-            store=store,
-            practice_records=PracticeRecords.open(
-                settings.wearers, store, settings.pair, settings.data_dir
-            ),
-            seal=seal,
+            local_wearers=tuple(d.wearer for d in settings.devices),
+            devices={d.wearer: d.profile for d in settings.devices},
+            idle_end_s=settings.session_idle_end_s,
         )
-        if settings.home_assistant.enabled:
-            bus.subscribe(
-                attach_to_hub(
-                    hub,
-                    HomeAssistantOptions(
-                        discovery_prefix=settings.home_assistant.discovery_prefix,
-                        share_heart_rate=settings.home_assistant.share_heart_rate,
-                    ),
-                    version=package_version(),
-                )
+        bus.subscribe(recorder)
+        backends: BleBackends | None = None
+        twins: dict[str, SimulatedPeripheral] | None = None
+        if simulated or room is not None:
+            radio, twins = room or simulated_room(settings)
+            backends = BleBackends(radio.client_backend(), radio.scanner_backend())
+            hand = (
+                " (`comfort-hub sim` taps, presses and drops them)" if settings.web.enabled else ""
             )
-            reporter.say(
-                "Home Assistant discovery on "
-                f"{settings.home_assistant.discovery_prefix}/device/... (availability: this hub)"
-            )
-        tasks = [asyncio.create_task(hub.run()), asyncio.create_task(keep_sessions(recorder))]
-        if settings.web.enabled:
-            from hub.web import page_access, serve
-            from hub.web._access import load_or_create_page_secret, served_names
+            reporter.say(f"simulated wearables: no Bluetooth is used{hand}")
 
-            access = replace(
-                page_access(hub, load_or_create_page_secret(settings.data_dir)),
-                hosts=served_names(settings.web.host, settings.web.names),
+        reporter.say(
+            "finding "
+            + ", ".join(
+                f"{d.wearer}: {DeviceBinding(d.profile, d.address)}" for d in settings.devices
             )
-            tasks.append(
-                asyncio.create_task(
-                    serve(
-                        hub,
-                        bus,
-                        port=settings.web.port,
-                        host=settings.web.host,
-                        say=reporter.say,
-                        twins=twins,
-                        access=access,
-                        qr=settings.web.qr,
-                        recorder=recorder,
+        )
+        finding = asyncio.create_task(
+            find_wearables(settings.devices, timeout_s=resolve_timeout_s, backends=backends)
+        )
+        await until_stopped(stop, {"wearables' search": finding})
+        if not finding.done():
+            # Nothing was connected or published yet: there is no one to say goodbye to.
+            finding.cancel()
+            await asyncio.gather(finding, return_exceptions=True)
+            reporter.say("stopped while still looking for the wearables")
+            status = 0
+        else:
+            bound = finding.result()  # a wearable not found: HubCannotStart, naming it
+            async with contextlib.AsyncExitStack() as stack:
+                broker = settings.broker_address
+                if broker is None:
+                    broker = await stack.enter_async_context(embedded_broker())
+                    reporter.say(f"embedded MQTT broker on {broker} (this machine only)")
+                hub = _hub(settings, bound, broker, bus, backends, store, seal)
+                if settings.home_assistant.enabled:
+                    bus.subscribe(_home_assistant(hub, settings, reporter.say))
+                parts = {
+                    "hub": asyncio.create_task(hub.run()),
+                    "session timer": asyncio.create_task(keep_sessions(recorder)),
+                }
+                if listening is not None:
+                    parts["web page"] = asyncio.create_task(
+                        _serve_page(hub, bus, settings, listening, twins, recorder, reporter.say)
                     )
-                )
-            )
-        reporter.say(f"hub for pair {settings.pair!r} running; Ctrl-C stops it")
-        await _until_stopped(stop, tasks)
-        if stop.is_set():
-            reporter.say("stopping: telling the wearables, sending what is left")
-            await hub.wind_down()
-        for task in tasks:
-            task.cancel()
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-    store.close()
-    failures = [r for r in results if isinstance(r, Exception)]
-    for failure in failures:
-        reporter.say(f"stopped by an error: {failure!r}")
+                reporter.say(f"hub for pair {settings.pair!r} running; Ctrl-C stops it")
+                status = await run_until_stopped(hub, parts, stop, reporter.say)
     reporter.say("hub stopped")
-    return 1 if failures else 0
+    return status
+
+
+def _hub(
+    settings: HubSettings,
+    bound: list[BoundDevice],
+    broker: BrokerAddress,
+    bus: EventBus,
+    backends: BleBackends | None,
+    store: EventStore,
+    seal: MessageSeal,
+) -> Hub:
+    return Hub(
+        settings.pair,
+        settings.wearers,
+        [
+            WearerDevice(d.wearer, b.address, b.new_driver())
+            for d, b in zip(settings.devices, bound, strict=True)
+        ],
+        broker,
+        observer=bus.publish,
+        backends=backends,
+        settings=SessionSettings(
+            realert_interval_s=settings.realert_interval_s,
+            contact_timeout_s=settings.contact_timeout_s,
+            tap_calibrations=TapCalibrations.beside(store.path),
+        ),
+        store=store,
+        practice_records=PracticeRecords.open(
+            settings.wearers, store, settings.pair, settings.data_dir
+        ),
+        seal=seal,
+    )
+
+
+def _home_assistant(hub: Hub, settings: HubSettings, say: Callable[[str], None]) -> Observer:
+    observer = attach_to_hub(
+        hub,
+        HomeAssistantOptions(
+            discovery_prefix=settings.home_assistant.discovery_prefix,
+            share_heart_rate=settings.home_assistant.share_heart_rate,
+        ),
+        version=package_version(),
+    )
+    say(
+        "Home Assistant discovery on "
+        f"{settings.home_assistant.discovery_prefix}/device/... (availability: this hub)"
+    )
+    return observer
+
+
+async def _serve_page(
+    hub: Hub,
+    bus: EventBus,
+    settings: HubSettings,
+    listening: socket.socket,
+    twins: dict[str, SimulatedPeripheral] | None,
+    recorder: SessionRecorder,
+    say: Callable[[str], None],
+) -> None:
+    from hub.web import page_access, serve
+    from hub.web._access import load_or_create_page_secret, served_names
+
+    access = replace(
+        page_access(hub, load_or_create_page_secret(settings.data_dir)),
+        hosts=served_names(settings.web.host, settings.web.names),
+    )
+    await serve(
+        hub,
+        bus,
+        port=settings.web.port,
+        host=settings.web.host,
+        say=say,
+        twins=twins,
+        access=access,
+        qr=settings.web.qr,
+        recorder=recorder,
+        listening=listening,
+    )
 
 
 def open_store(data_dir: Path, say: Callable[[str], None]) -> EventStore:
@@ -251,10 +295,3 @@ async def keep_sessions(recorder: SessionRecorder) -> None:
     while True:
         await asyncio.sleep(SESSION_CHECK_INTERVAL_S)
         recorder.tick()
-
-
-async def _until_stopped(stop: asyncio.Event, tasks: Sequence[asyncio.Task[Any]]) -> None:
-    """Until a signal asks to stop, or a part of the hub ends by itself (an error)."""
-    waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
-    waiter.cancel()

@@ -5,19 +5,22 @@ The hub runs exactly as ``comfort-hub run --simulated`` does (its own signal han
 own shutdown); its console goes to stderr. On stdout, one JSON line per thing a watch
 lived through: ``{"watch": ADDRESS, "event": "connected"|"disconnected", "buzzes": [...]}``.
 Lines on stdin drive the watches: ``tap WEARER``, ``press WEARER MS``. An absent wearer's
-watch is never on the radio: the hub keeps looking for it.
+watch is never on the radio: the hub keeps looking for it (a "first found" one for
+``RESOLVE_TIMEOUT_S`` from the environment, if set).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle, SimulatedPeripheral
 from hub import load_settings
-from hub._service import run_service
+from hub._lifecycle import HubCannotStart
+from hub._service import RESOLVE_TIMEOUT_S, run_service
 
 
 def emit(record: dict[str, object]) -> None:
@@ -59,7 +62,16 @@ async def main(config: Path, absent: list[str]) -> int:
     # A daemon thread reads stdin; the hub's own SIGTERM handling decides when to stop.
     commands = asyncio.create_task(obey())
     twins: dict[str, SimulatedPeripheral] = dict(watches)
-    status = await run_service(settings, sys.stderr, room=(radio, twins))
+    try:
+        status = await run_service(
+            settings,
+            sys.stderr,
+            room=(radio, twins),
+            resolve_timeout_s=float(os.environ.get("RESOLVE_TIMEOUT_S", RESOLVE_TIMEOUT_S)),
+        )
+    except HubCannotStart as error:  # as `comfort-hub run` says it
+        print(f"comfort-hub run: {error}", file=sys.stderr)
+        status = 1
     commands.cancel()
     return status
 

@@ -7,7 +7,6 @@ They use only bleak's documented backend interface, so everything above them, bl
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -189,8 +188,9 @@ class SimBleakScanner(BaseBleakScanner):
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # gather, not a suppressed CancelledError: a caller cancelled while it waits here
+            # (a hub stopping during a scan) must stay cancelled, or it would carry on.
+            await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     async def _listen(self) -> None:

@@ -76,14 +76,19 @@ def _broker_url(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from hub._demo import run_demo
+    from hub.store import StoreInUseError
 
-    return asyncio.run(
-        run_demo(
-            sys.stdout,
-            duration_s=args.duration,
-            broker_url=args.broker,
-            web_port=None if args.no_web else args.web_port,
-            sound=args.sound,
-            data_dir=args.data_dir,
+    try:
+        return asyncio.run(
+            run_demo(
+                sys.stdout,
+                duration_s=args.duration,
+                broker_url=args.broker,
+                web_port=None if args.no_web else args.web_port,
+                sound=args.sound,
+                data_dir=args.data_dir,
+            )
         )
-    )
+    except StoreInUseError as error:  # a hub runs on the same folder: its sessions stay its own
+        print(f"comfort-hub demo: {error}", file=sys.stderr)
+        return 1

@@ -41,8 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from firmware_bridge import BridgeError
     from hub._config import ConfigError, load_settings
+    from hub._lifecycle import HubCannotStart
     from hub._service import run_service
 
     try:
@@ -54,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"data_dir": args.data_dir})
     try:
         return asyncio.run(run_service(settings, sys.stdout, simulated=args.simulated))
-    except BridgeError as error:
+    except HubCannotStart as error:
         print(f"comfort-hub run: {error}", file=sys.stderr)
         return 1

@@ -2,7 +2,8 @@
 
 - :class:`EventStore` writes (through one thread) and reads; it keeps each wearer's held
   level (``load``/``save``, the session's persistence protocol), sessions and their events,
-  and the practice's rows (``load_practice``, ``save_*``).
+  and the practice's rows (``load_practice``, ``save_*``). One hub holds it at a time
+  (:class:`StoreInUseError` for a second).
 - :class:`SessionRecorder` listens to the hub's events, records them and starts and ends
   sessions by themselves.
 - :class:`StoreReader` reads a store another process may be writing (the CLI).
@@ -10,6 +11,7 @@
 
 from hub.store._erase import Erased, SessionStillOpenError, close_abandoned_sessions, erase
 from hub.store._files import DATABASE_NAME
+from hub.store._lock import StoreInUseError
 from hub.store._migrate import import_old_files, read_journal
 from hub.store._practice import (
     PracticeRows,
@@ -39,6 +41,7 @@ __all__ = [
     "SessionInfo",
     "SessionRecorder",
     "SessionStillOpenError",
+    "StoreInUseError",
     "StoreReader",
     "StoredEvent",
     "UnknownSessionError",

@@ -1,9 +1,14 @@
-"""Whether a hub has the event store open: a lock every hub holds while it runs.
+"""Who has the data folder: a lock a running hub holds alone.
 
-Each :class:`~hub.store.EventStore` holds a shared ``flock`` on ``<store>.lock`` until it is
-closed; the kernel lets go of it when the process dies, however it dies. Whoever can take the
-lock exclusively therefore knows that no hub is recording: a session still open then was
-left by a hub that stopped unexpectedly, and may be marked crashed (and erased).
+A hub holds an exclusive ``flock`` on ``<store>.lock`` from the moment it opens its
+:class:`~hub.store.EventStore` until it closes it; the kernel lets go of it when the process
+dies, however it dies. So a second hub on the same folder (the same configuration started
+twice, whose MQTT client id would knock the first hub off the broker, and whose start would
+mark the first hub's session crashed) cannot take it and refuses to start, naming the folder.
+
+A command that must know that no hub is recording (``erase`` ending the sessions a dead hub
+left open) takes the lock shared, for a moment. Readers (timeline, sessions) take no lock:
+SQLite's write-ahead log gives them a consistent snapshot while a hub writes.
 """
 
 from __future__ import annotations
@@ -11,10 +16,19 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from hub.store._files import private_directory
+
+# While a command holds the lock shared (for the moment it takes to end abandoned
+# sessions), a starting hub looks again this often rather than calling the folder taken.
+RETRY_INTERVAL_S = 0.05
+
+
+class StoreInUseError(RuntimeError):
+    """Another hub has this data folder (and its event store) open."""
 
 
 def lock_path(store: Path) -> Path:
@@ -28,12 +42,32 @@ def _open(store: Path) -> int:
     return os.open(lock_path(store), os.O_RDWR | os.O_CREAT, 0o600)
 
 
-def hold_open(store: Path) -> int:
-    """The lock a hub holds while it has ``store`` open; ``os.close`` lets go of it."""
+def hold_for_hub(store: Path) -> int:
+    """The lock a hub holds while it has ``store`` open; ``os.close`` lets go of it.
+
+    Raises :class:`StoreInUseError` when another hub holds it.
+    """
     held = _open(store)
-    # Blocking: a command checking for hubs holds the exclusive lock for a moment only.
-    fcntl.flock(held, fcntl.LOCK_SH)
-    return held
+    try:
+        while True:
+            with contextlib.suppress(BlockingIOError):
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return held
+            # Taken: by a hub (exclusively), or by a command for a moment (shared)? Only a
+            # hub's exclusive lock refuses a shared one.
+            try:
+                fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreInUseError(
+                    f"data folder {store.parent} is in use by another hub (the same "
+                    "configuration started twice?): stop that hub, or give this one another "
+                    "data_dir"
+                ) from None
+            fcntl.flock(held, fcntl.LOCK_UN)
+            time.sleep(RETRY_INTERVAL_S)
+    except BaseException:
+        os.close(held)
+        raise
 
 
 @contextlib.contextmanager
@@ -42,7 +76,7 @@ def no_hub_has_it_open(store: Path) -> Iterator[bool]:
     probe = _open(store)
     try:
         try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.store._files import DATABASE_NAME, connect
-from hub.store._lock import hold_open
+from hub.store._lock import hold_for_hub
 from hub.store._reader import StoreReader, UnknownSessionError
 from hub.store._records import SESSION_COLUMNS, SavedState, SessionInfo, check_kind
 from hub.store._schema import migrate
@@ -34,12 +34,17 @@ log = logging.getLogger(__name__)
 
 
 class EventStore(StoreReader):
-    """The store a hub writes to. Also a :class:`StoreReader` of what it wrote."""
+    """The store a hub writes to. Also a :class:`StoreReader` of what it wrote.
+
+    One per data folder at a time: opening a second (another hub's, in any process) raises
+    :class:`~hub.store.StoreInUseError` naming the folder."""
 
     def __init__(self, path: Path | str) -> None:
         super().__init__(Path(path))
-        # Held until close: `comfort-hub erase` tells a hub recording from one that crashed.
-        self._open_lock = hold_open(self.path)
+        # Held until close, by this hub alone: a second hub on the folder is refused here,
+        # before it connects anything, and `comfort-hub erase` tells a hub recording from one
+        # that crashed. Only with the lock held is a session still open a crashed one.
+        self._open_lock = hold_for_hub(self.path)
         try:
             db = connect(self.path)
             migrate(db, self.path)

@@ -8,7 +8,7 @@ import errno
 import io
 import secrets
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -142,19 +142,23 @@ async def serve(
     qr: bool = False,
     twins: Mapping[str, SimulatedPeripheral] | None = None,
     recorder: SessionRecorder | None = None,
+    listening: socket.socket | None = None,
 ) -> None:
     """Serves the page until cancelled. Loopback by default: intimate data stays on the hub.
 
     A busy ``port`` is an error naming it (``port = 0`` asks for a free one). Prints one link
-    per local wearer (with ``qr``, also as a QR code for the phone).
+    per local wearer (with ``qr``, also as a QR code for the phone). ``listening`` is the
+    socket :func:`listen_for_page` bound to ``host``:``port`` already (a hub claims its port
+    before it connects anything).
     """
     access = access or page_access(hub, host=host)
-    listening = _listen(host, port)
+    if listening is None:
+        listening = listen_for_page(host, port)
     port = listening.getsockname()[1]
     config = uvicorn.Config(
         create_app(hub, bus, access, twins=twins, recorder=recorder), log_level="warning"
     )
-    server = uvicorn.Server(config)
+    server = _EmbeddedServer(config)
     shown = f"[{host}]" if ":" in host else host
     if host in ("0.0.0.0", "::"):
         shown = socket.gethostname()
@@ -173,7 +177,19 @@ async def serve(
             await task
 
 
-def _listen(host: str, port: int) -> socket.socket:
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn, leaving SIGTERM and SIGINT to the hub: by default it takes them over while it
+    serves, so a stop asked for would end the page first and the hub's goodbye (each wearer
+    told, ``offline`` said) would race its exit."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def listen_for_page(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port`` for :func:`serve`; a busy port is a
+    :class:`WebPortBusy` naming it."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listening = socket.socket(family, socket.SOCK_STREAM)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
