@@ -164,17 +164,23 @@ class MqttRelay:
         return self._seal.seal(topic, message.to_json())
 
     def _decode(self, model: type[M], topic: str, payload: bytes) -> M:
-        hub = self.topics.parse_hub(topic)
-        kind = hub[1] if hub is not None else None
-        # Heartbeats come every second: their memory is written every few. An old status
-        # is still true ("offline" stays so); an old signal, ack or state is history.
+        # An old status is still true ("offline" stays so); an old signal, ack or state is
+        # history.
         opened = self._seal.open(
             topic,
             payload,
-            frequent=kind is HubTopicKind.ALIVE,
-            news_only=kind is not HubTopicKind.STATUS,
+            frequent=self._is_heartbeat(topic),
+            news_only=self._hub_kind(topic) is not HubTopicKind.STATUS,
         )
         return decode(model, topic, opened)
+
+    def _hub_kind(self, topic: str) -> HubTopicKind | None:
+        hub = self.topics.parse_hub(topic)
+        return hub[1] if hub is not None else None
+
+    def _is_heartbeat(self, topic: str) -> bool:
+        # Heartbeats come every second: their memory is written every few.
+        return self._hub_kind(topic) is HubTopicKind.ALIVE
 
     def close(self) -> None:
         """At a clean shutdown: the replay memory is written as it stands."""
@@ -322,11 +328,12 @@ class MqttRelay:
                 except Exception:
                     # Nothing a hook does may stop the relay hearing the next signal.
                     log.exception("error in %s on %s", type(hook).__name__, message.topic)
-        if self._seal.heard_own(str(message.topic), bytes(payload)):
+        topic = str(message.topic)
+        if self._seal.heard_own(topic, bytes(payload), frequent=self._is_heartbeat(topic)):
             # This hub's own message back from the broker (it listens on its own wearers'
             # topics to catch anyone else speaking for them): nothing to open or act on.
             return
-        self._dispatch(str(message.topic), bytes(payload), listener, retained=message.retain)
+        self._dispatch(topic, bytes(payload), listener, retained=message.retain)
 
     def _dispatch(
         self, topic: str, payload: bytes, listener: RelayListener, *, retained: bool = False
