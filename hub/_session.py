@@ -258,15 +258,15 @@ class PairSession:
             return
         wrist_told = False
         for index, effect in enumerate(effects):
-            wrist = isinstance(effect, Buzz | Confirm)
-            if wrist_told and not wrist:
-                # A wrist on this hub is being told: the rest (records, the save, the
-                # publishes) waits until its alert has started, and the disk waits in a
-                # thread, so neither the work nor the disk holds up the partner's buzz.
+            if wrist_told and isinstance(effect, Save | Commit | Publish):
+                # A wrist on this hub is being told: the save and the publishes (sealing,
+                # and the relay's sender writing to the broker) wait until its alert has
+                # started, and the disk waits in a thread, so neither holds up the buzz.
+                # Records stay here: whoever asked (a page's resume, say) finds them kept.
                 self._backlog = effects[index:]
                 self._draining = asyncio.get_running_loop().create_task(self._drain())
                 return
-            wrist_told |= wrist
+            wrist_told |= isinstance(effect, Buzz | Confirm)
             self._carry_out_one(effect)
 
     async def _drain(self) -> None:
