@@ -26,6 +26,7 @@ import aiomqtt
 
 from firmware_bridge import Backoff
 from hub._broker import NO_DELAY, BrokerAddress
+from hub._inbox import Inbox
 from hub._messages import (
     AckMessage,
     AnyMessage,
@@ -163,17 +164,23 @@ class MqttRelay:
         return self._seal.seal(topic, message.to_json())
 
     def _decode(self, model: type[M], topic: str, payload: bytes) -> M:
-        hub = self.topics.parse_hub(topic)
-        kind = hub[1] if hub is not None else None
-        # Heartbeats come every second: their memory is written every few. An old status
-        # is still true ("offline" stays so); an old signal, ack or state is history.
+        # An old status is still true ("offline" stays so); an old signal, ack or state is
+        # history.
         opened = self._seal.open(
             topic,
             payload,
-            frequent=kind is HubTopicKind.ALIVE,
-            news_only=kind is not HubTopicKind.STATUS,
+            frequent=self._is_heartbeat(topic),
+            news_only=self._hub_kind(topic) is not HubTopicKind.STATUS,
         )
         return decode(model, topic, opened)
+
+    def _hub_kind(self, topic: str) -> HubTopicKind | None:
+        hub = self.topics.parse_hub(topic)
+        return hub[1] if hub is not None else None
+
+    def _is_heartbeat(self, topic: str) -> bool:
+        # Heartbeats come every second: their memory is written every few.
+        return self._hub_kind(topic) is HubTopicKind.ALIVE
 
     def close(self) -> None:
         """At a clean shutdown: the replay memory is written as it stands."""
@@ -229,6 +236,7 @@ class MqttRelay:
         # an "offline" published by the broker after a crash is not refused as a replay.
         online = self._status(HubTopicKind.STATUS, "online")
         will = self._status(HubTopicKind.STATUS, "offline")
+        inbox = Inbox(lambda message: self._receive(message, listener))
         client = aiomqtt.Client(
             self.broker.host,
             self.broker.port,
@@ -243,6 +251,7 @@ class MqttRelay:
             # Every wait is bounded here with asyncio.timeout instead: aiomqtt's own timeouts
             # use asyncio.wait_for, which on Python 3.11 can swallow a cancellation.
             timeout=math.inf,
+            queue_type=inbox.queue_type,
         )
         connection = contextlib.AsyncExitStack()
         try:
@@ -258,10 +267,11 @@ class MqttRelay:
             listener.on_broker(True)
             for hook in self._hooks:
                 hook.on_connect()
+            inbox.open()
             try:
                 async with asyncio.TaskGroup() as tasks:
                     tasks.create_task(self._send(client))
-                    tasks.create_task(self._receive(client, listener))
+                    tasks.create_task(self._until_disconnected(client))
                     tasks.create_task(self._beat(client))
             except asyncio.CancelledError:
                 # A clean shutdown says goodbye itself; the will is for a crash.
@@ -301,19 +311,29 @@ class MqttRelay:
             await client.publish(topic, self._status(HubTopicKind.ALIVE, "online"), qos=0)
             await asyncio.sleep(ALIVE_INTERVAL_S)
 
-    async def _receive(self, client: aiomqtt.Client, listener: RelayListener) -> None:
-        async for message in client.messages:
-            payload = message.payload
-            if not isinstance(payload, bytes | bytearray):
-                continue
-            for hook in self._hooks:
-                if any(message.topic.matches(topic) for topic in hook.subscriptions()):
-                    try:
-                        hook.on_message(str(message.topic), bytes(payload))
-                    except Exception:
-                        # Nothing a hook does may stop the relay hearing the next signal.
-                        log.exception("error in %s on %s", type(hook).__name__, message.topic)
-            self._dispatch(str(message.topic), bytes(payload), listener, retained=message.retain)
+    async def _until_disconnected(self, client: aiomqtt.Client) -> None:
+        # The inbox hands every message on as it is read, so none ever arrives here; the
+        # iteration ends the session with MqttError as soon as the connection drops.
+        async for _ in client.messages:
+            pass
+
+    def _receive(self, message: aiomqtt.Message, listener: RelayListener) -> None:
+        payload = message.payload
+        if not isinstance(payload, bytes | bytearray):
+            return
+        for hook in self._hooks:
+            if any(message.topic.matches(topic) for topic in hook.subscriptions()):
+                try:
+                    hook.on_message(str(message.topic), bytes(payload))
+                except Exception:
+                    # Nothing a hook does may stop the relay hearing the next signal.
+                    log.exception("error in %s on %s", type(hook).__name__, message.topic)
+        topic = str(message.topic)
+        if self._seal.heard_own(topic, bytes(payload), frequent=self._is_heartbeat(topic)):
+            # This hub's own message back from the broker (it listens on its own wearers'
+            # topics to catch anyone else speaking for them): nothing to open or act on.
+            return
+        self._dispatch(topic, bytes(payload), listener, retained=message.retain)
 
     def _dispatch(
         self, topic: str, payload: bytes, listener: RelayListener, *, retained: bool = False

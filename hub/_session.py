@@ -185,9 +185,9 @@ class PairSession:
         self._feed(Tick(now))
 
     async def settled(self) -> None:
-        """Waits until every effect queued behind a save or commit in a thread is carried
-        out: the publishes after it are in the outbox (the hub waits for this when told to
-        stop, so a stop made at that moment still leaves)."""
+        """Waits until every effect queued behind a wrist's alert (and any save or commit in
+        a thread) is carried out: the publishes after it are in the outbox (the hub waits
+        for this when told to stop, so a stop made at that moment still leaves)."""
         while self._draining is not None and not self._draining.done():
             # Shielded: a caller giving up (a timeout) must not cancel the save under way.
             await asyncio.shield(self._draining)
@@ -262,9 +262,11 @@ class PairSession:
             return
         wrist_told = False
         for index, effect in enumerate(effects):
-            if isinstance(effect, Save | Commit) and wrist_told and self._store is not None:
-                # A partner on this hub is being alerted: the disk waits in a thread, and
-                # the publishes after it wait for the disk, so the alert never does.
+            if wrist_told and isinstance(effect, Save | Commit | Publish):
+                # A wrist on this hub is being told: the save and the publishes (sealing,
+                # and the relay's sender writing to the broker) wait until its alert has
+                # started, and the disk waits in a thread, so neither holds up the buzz.
+                # Records stay here: whoever asked (a page's resume, say) finds them kept.
                 self._backlog = effects[index:]
                 self._draining = asyncio.get_running_loop().create_task(self._drain())
                 return
@@ -273,9 +275,12 @@ class PairSession:
 
     async def _drain(self) -> None:
         assert self._backlog is not None
+        # The alert's task runs first (it was made first); this turn lets the driver's
+        # own write task, which that first step makes, go before the work below too.
+        await asyncio.sleep(0)
         while self._backlog:
             effect = self._backlog.pop(0)
-            if isinstance(effect, Save | Commit):
+            if isinstance(effect, Save | Commit) and self._store is not None:
                 try:
                     await asyncio.to_thread(self._carry_out_one, effect)
                 except Exception:
@@ -283,7 +288,11 @@ class PairSession:
                     # effect after it): the partner is told all the same.
                     log.exception("saving for %s failed; sending on all the same", self.pair_id)
             else:
-                self._carry_out_one(effect)
+                try:
+                    self._carry_out_one(effect)
+                except Exception:
+                    # Nor may a failed record hold back the publishes behind it.
+                    log.exception("carrying out %s failed; going on", type(effect).__name__)
         self._backlog = None
 
     def _carry_out_one(self, effect: Effect) -> None:

@@ -39,6 +39,7 @@ import json
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,9 @@ SENT_RESERVE_US = 10_000_000
 MAC_INFO = b"comfort-hub/v1 mac"
 ENCRYPTION_INFO = b"comfort-hub/v1 enc"
 NONCE_BYTES = 12
+# Per topic, how many sealed messages are remembered until the broker hands them back. More
+# are in flight only in a burst; a copy no longer remembered is opened like any other.
+OWN_KEPT = 16
 
 
 class SealRefused(MessageError):
@@ -148,6 +152,8 @@ class MessageSeal:
         self._frequent: set[str] = set()
         self._unsaved = False
         self._saved_at = 0.0
+        # topic -> (payload, counter, tag) of what was sealed and not yet heard back
+        self._own: dict[str, deque[tuple[bytes, int, str]]] = {}
         self._load()
 
     # -- sending ----------------------------------------------------------------------------
@@ -165,11 +171,35 @@ class MessageSeal:
         counter = self.next_counter()
         if self.encrypt:
             nonce = secrets.token_bytes(NONCE_BYTES)
-            sealed = self._cipher.encrypt(nonce, canonical(obj), _associated(topic, counter))
-            return canonical({"ctr": counter, "enc": _b64(nonce + sealed)})
-        obj["ctr"] = counter
-        obj["mac"] = self._mac(topic, obj)
-        return json.dumps(obj, separators=(",", ":")).encode()
+            raw = nonce + self._cipher.encrypt(nonce, canonical(obj), _associated(topic, counter))
+            sealed = canonical({"ctr": counter, "enc": _b64(raw)})
+            tag = _b64(hashlib.sha256(raw).digest())
+        else:
+            obj["ctr"] = counter
+            obj["mac"] = tag = self._mac(topic, obj)
+            sealed = json.dumps(obj, separators=(",", ":")).encode()
+        self._own.setdefault(topic, deque(maxlen=OWN_KEPT)).append((sealed, counter, tag))
+        return sealed
+
+    def heard_own(self, topic: str, payload: bytes, *, frequent: bool = False) -> bool:
+        """True when ``payload`` is, byte for byte, a message this seal sealed for ``topic``
+        and has not heard back yet: it is taken as heard (its counter kept, as :meth:`open`
+        would) without being opened. It carries this hub's own MAC and counter, so nobody
+        else made it; opening it again would cost as much as a partner's message, on every
+        message the hub sends. False for anything else, which :meth:`open` judges as ever.
+        ``frequent`` as for :meth:`open`.
+        """
+        sent = self._own.get(topic)
+        mine = next((entry for entry in sent or () if entry[0] == payload), None)
+        if sent is None or mine is None:
+            return False
+        sent.remove(mine)
+        _, counter, tag = mine
+        last = self._heard.get(topic)
+        if last is not None and counter <= last[0]:
+            return False  # not newer than what was heard: open judges it, as any copy
+        self._remember(topic, counter, tag, frequent=frequent)
+        return True
 
     def _mac(self, topic: str, obj: dict[str, Any]) -> str:
         unsigned = {k: v for k, v in obj.items() if k != "mac"}

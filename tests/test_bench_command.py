@@ -43,9 +43,13 @@ async def test_bench_latency_measures_both_paths_and_the_bare_hop_in_one_run(
     # so it gets a thread of its own.
     report = await asyncio.to_thread(_run_json, ["bench", "latency", "--quick", "--json"], capsys)
     _latency_figures(report["baseline"])
+    _latency_figures(report["baseline_back_to_back"])
     assert set(report["paths"]) == {"one_hub", "two_hubs"}
     for path in report["paths"].values():
         _latency_figures(path)
+        # Each path's bare hops are measured between its own cycles, in the same rhythm.
+        _latency_figures(path["baseline"])
+        assert path["baseline"]["n"] == path["n"]
         assert _positive(path["ratio"])
         assert set(path["kinds"]) == KINDS
         for figures in path["kinds"].values():

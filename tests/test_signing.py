@@ -64,6 +64,26 @@ def test_an_old_message_replayed_is_refused_but_a_repeat_of_the_last_passes() ->
     assert json.loads(receiver.open(TOPIC, second))["id"] == "s2"
 
 
+@pytest.mark.parametrize("encrypt", [False, True])
+def test_its_own_message_heard_back_is_taken_unopened_and_its_replay_still_refused(
+    encrypt: bool,
+) -> None:
+    hub = MessageSeal(PairKey.generate("room"), encrypt=encrypt)
+    first = hub.seal(TOPIC, STOP)
+    second = hub.seal(TOPIC, RESUME)
+    assert hub.heard_own(TOPIC, first)
+    assert hub.heard_own(TOPIC, second)
+    assert not hub.heard_own(TOPIC, second), "a second copy is opened like any other"
+    assert json.loads(hub.open(TOPIC, second)) == json.loads(RESUME), "a repeat of the last"
+    with pytest.raises(SealRefused, match="replay"):
+        hub.open(TOPIC, first)  # the older one played back: its newer one was noted
+    forged = first.replace(b"stop", b"pause") if not encrypt else first[:-3] + b"AAA"
+    assert not hub.heard_own(TOPIC, forged), "only its own bytes, exactly"
+    assert not hub.heard_own("comfort/v1/room/sam/signal", hub.seal(TOPIC, STOP)), (
+        "and only on the topic it was sealed for"
+    )
+
+
 def test_encrypted_messages_show_the_broker_nothing_and_open_with_the_key() -> None:
     key = PairKey.generate("room")
     sender, receiver = MessageSeal(key, encrypt=True), MessageSeal(key)

@@ -10,7 +10,6 @@ stop (see :mod:`hub.practice._way_out`). It reaches the session through the narr
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -45,8 +44,6 @@ from signals import (
 
 # A long, soft swell: the session is over, nothing to answer.
 AFTERCARE_PULSE = HapticPattern("practice_aftercare", (Pulse(900, 400, 0.25), Pulse(900, 0, 0.2)))
-# Drill and check-in timers are this precise; a person never notices 0.1 s here.
-TICK_INTERVAL_S = 0.1
 STEP_TIMEOUT_S = 20.0
 
 
@@ -275,11 +272,6 @@ class Practice:
         if self.drill is not None and self.drill.phase is not Phase.FINISHED:
             self._carry_out_drill(self.drill.tick(now))
         self._carry_out_check_ins(self.check_ins.tick(now))
-
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(TICK_INTERVAL_S)
-            self.tick()
 
     # -- looking in -----------------------------------------------------------------------
 
