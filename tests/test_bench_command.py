@@ -36,6 +36,8 @@ def _run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, 
     return report
 
 
+# A real run of cycles on both paths: slow on a busy machine, never hung.
+@pytest.mark.timeout(180)
 async def test_bench_latency_measures_both_paths_and_the_bare_hop_in_one_run(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -56,6 +58,8 @@ async def test_bench_latency_measures_both_paths_and_the_bare_hop_in_one_run(
             _latency_figures(figures)
 
 
+# A real run of cycles on both paths: slow on a busy machine, never hung.
+@pytest.mark.timeout(180)
 async def test_bench_latency_uses_the_broker_it_is_given(
     mosquitto: Mosquitto, capsys: pytest.CaptureFixture[str]
 ) -> None:
