@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from signals._tap_area import impulse_area
 from signals._tap_settings import Geometry, TapDetectorSettings
-from signals._tap_shape import impulse_area
 from signals._units import AccelUnit, to_g
 
 # Fewer taps than this say too little about a wearer to move any threshold.

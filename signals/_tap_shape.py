@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from signals._tap_area import ImpulseAreas, measure
 from signals._tap_settings import Geometry, TapDetectorSettings
 
 FloatArray = npt.NDArray[np.float64]
@@ -18,51 +19,23 @@ IndexArray = npt.NDArray[np.intp]
 _MAD_TO_SIGMA = 1.4826
 
 
-def impulse_area(
-    xyz: FloatArray, core: int, gap: int, sample_ms: float
-) -> tuple[FloatArray, FloatArray]:
-    """Per core start ``i``: the impulse's area in g*ms and its mean excess in g.
-
-    The area is the excess over the straight line through the samples ``gap`` before and
-    after the core, summed over the core. A tap's recoil can fall inside a full core and
-    cancel part of it, so the first half of the core is measured as well and the larger
-    of the two counts. Index ``i`` of the result is buffer index ``i + gap``; positions too
-    close to the end to be measured are 0.
-
-    Built from shifted slices in a fixed order, so a value depends only on its own samples
-    (not on where the buffer starts), which keeps the result independent of chunking.
-    """
-    count = len(xyz) - (core - 1 + 2 * gap)
-    best_area = np.zeros(max(count, 0))
-    best_mean = np.zeros(max(count, 0))
-    for length in sorted({max(1, core // 2), core}):
-        span = length - 1 + 2 * gap
-        usable = min(count, len(xyz) - span)
-        core_sum = np.zeros((usable, 3))
-        for offset in range(length):
-            core_sum += xyz[gap + offset : gap + offset + usable]
-        baseline = (xyz[:usable] + xyz[span : span + usable]) * (length / 2.0)
-        excess = (core_sum - baseline) * sample_ms
-        area = np.sqrt(np.einsum("ij,ij->i", excess, excess))
-        better = area > best_area
-        best_area = np.where(better, area, best_area)
-        best_mean = np.where(better, area / (length * sample_ms), best_mean)
-    return best_area, best_mean
-
-
 def judge(
     xyz: FloatArray,
     first: int,
     stop: int,
     geometry: Geometry,
     settings: TapDetectorSettings,
+    areas: ImpulseAreas | None = None,
 ) -> tuple[IndexArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Core start indices in ``[first, stop)`` of tap-shaped impulses in still surroundings,
     in time order; which of them are firm enough to count on their own; and which may start
-    a pattern: after a settled stretch, and not ringing."""
+    a pattern: after a settled stretch, and not ringing. ``areas`` are ``xyz``'s impulse
+    areas when they are already known."""
     none = np.empty(0, dtype=np.bool_)
     core, gap = geometry.core, geometry.gap
-    area, mean_excess = impulse_area(xyz, core, gap, geometry.sample_ms)
+    if areas is None:
+        areas = measure(xyz, core, gap, geometry.sample_ms)
+    area = areas.best
     # Candidates anywhere in the buffer: the judged ones, and neighbours whose samples
     # must be ignored when judging the surroundings.
     raw = np.flatnonzero(area >= geometry.pattern_min_area_gms)
@@ -90,7 +63,7 @@ def judge(
         np.where(np.isfinite(spread_after), spread_after, np.nan),
     )
     spread = np.where(judgeable, spread, np.inf)
-    mean_excess_g = mean_excess[judged - gap]
+    mean_excess_g = areas.mean_excess(judged - gap, core, geometry.sample_ms)
     still = (spread <= settings.still_g) & (mean_excess_g >= settings.prominence * spread)
     # Within a pattern a weaker impulse is believed in quieter-looking company.
     still_enough = (spread <= settings.pattern_still_g) & (

@@ -35,6 +35,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from signals._tap_buffer import SampleBuffer
 from signals._tap_settings import (
     HIGHEST_RATE_HZ,
     LOWEST_RATE_HZ,
@@ -80,15 +81,19 @@ class TapDetector:
         self.unit = parse_unit(unit)
         self.settings = settings or TapDetectorSettings()
         self._geometry = Geometry.at(self.rate_hz, self.settings)
-        self._samples: FloatArray = np.empty((0, 3))
-        self._times: FloatArray = np.empty(0)
+        geometry = self._geometry
+        self._buffer = SampleBuffer(geometry, geometry.history + geometry.right_context)
         # Index into the buffer of the first sample not yet judged.
         self._next = 0
         self._last_tap_at = -math.inf
 
     def feed(self, samples: npt.ArrayLike, times: npt.ArrayLike) -> FloatArray:
         """Adds a chunk; returns the times of the taps judged in it (often none)."""
-        xyz = to_g(samples, self.unit)
+        # Already in g: no division (a hub's frames arrive in g, a frame at a time).
+        if self.unit is AccelUnit.G:
+            xyz = np.asarray(samples, dtype=np.float64)
+        else:
+            xyz = to_g(samples, self.unit)
         stamps = np.asarray(times, dtype=np.float64)
         if xyz.ndim != 2 or xyz.shape[1] != 3:
             raise ValueError(f"samples must have shape (n, 3), got {xyz.shape}")
@@ -99,17 +104,17 @@ class TapDetector:
             )
         if len(stamps) == 0:
             return np.empty(0)
-        # A glitch (inf) would look like the sharpest tap there is; as NaN it is no impulse.
-        xyz = np.where(np.isfinite(xyz), xyz, np.nan)
-        found: list[FloatArray] = []
-        for start, stop in self._runs(stamps):
-            found.append(self._feed_run(xyz[start:stop], stamps[start:stop]))
+        if len(stamps) == 1 or (stamps[1:] - stamps[:-1]).max() <= self.settings.max_sample_gap_s:
+            return self._feed_run(xyz, stamps)  # no pause inside the chunk (the usual case)
+        found = [
+            self._feed_run(xyz[start:stop], stamps[start:stop])
+            for start, stop in self._runs(stamps)
+        ]
         return np.concatenate(found)
 
     def reset(self) -> None:
         """Forgets the stream (after a reconnect, say); the next chunk starts afresh."""
-        self._samples = np.empty((0, 3))
-        self._times = np.empty(0)
+        self._buffer.clear()
         self._next = 0
         self._last_tap_at = -math.inf
 
@@ -125,25 +130,36 @@ class TapDetector:
         return list(itertools.pairwise(bounds))
 
     def _feed_run(self, xyz: FloatArray, stamps: FloatArray) -> FloatArray:
-        if len(self._times) and stamps[0] - self._times[-1] > self.settings.max_sample_gap_s:
+        buffer = self._buffer
+        if len(buffer) and stamps[0] - buffer.last_time > self.settings.max_sample_gap_s:
             self.reset()
-        self._samples = np.concatenate([self._samples, xyz])
-        self._times = np.concatenate([self._times, stamps])
+        buffer.append(xyz, stamps)
         geometry = self._geometry
         first = max(self._next, geometry.left_context)
-        stop = len(self._times) - geometry.right_context
+        stop = len(buffer) - geometry.right_context
         if stop <= first:
             return np.empty(0)
-        taps, firm, settled = judge(self._samples, first, stop, geometry, self.settings)
+        # A tap is judged at a core start whose area reaches the smallest a tap may have.
+        # On a still wrist no area in this chunk's share does, and nothing is judged: that
+        # is most chunks, and they cost a dozen numpy calls instead of a whole judgement.
+        gap = geometry.gap
+        if buffer.best_area(first - gap, stop - gap) >= geometry.pattern_min_area_gms:
+            tap_times = self._judge(first, stop)
+        else:
+            tap_times = np.empty(0)
         self._next = stop
-        peaks = taps + peak_offset(self._samples, taps, geometry)
-        tap_times = self._accept(self._times[peaks], firm, settled)
         # Keep only what the next judgements can still look at.
-        keep_from = max(0, self._next - geometry.history)
-        self._samples = self._samples[keep_from:]
-        self._times = self._times[keep_from:]
+        keep_from = max(0, stop - geometry.history)
+        buffer.forget_before(keep_from)
         self._next -= keep_from
         return tap_times
+
+    def _judge(self, first: int, stop: int) -> FloatArray:
+        buffer, geometry = self._buffer, self._geometry
+        xyz = buffer.xyz
+        taps, firm, settled = judge(xyz, first, stop, geometry, self.settings, buffer.areas())
+        peaks = taps + peak_offset(xyz, taps, geometry)
+        return self._accept(buffer.times[peaks], firm, settled)
 
     def _accept(
         self,

@@ -1,0 +1,129 @@
+"""The samples a streaming tap detector still looks at, and their impulse areas.
+
+A hub feeds each wearer's samples a frame (about 36) at a time, so what costs is not the
+arithmetic but the number of numpy calls per frame. The samples go into arrays allocated once
+and compacted now and then, instead of two concatenations per chunk, and each core start's
+impulse area is measured once, when its last sample arrives, instead of over the whole buffer
+at every chunk.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from signals._tap_area import ImpulseAreas, measure_into, reach
+from signals._tap_settings import Geometry
+
+FloatArray = npt.NDArray[np.float64]
+
+# Room for this many samples beyond what is kept: a compaction every hundred-odd Polar frames.
+_SPARE = 4096
+
+
+class SampleBuffer:
+    """Samples (in g) and their times in stream order, with the impulse area of each core
+    start whose samples have all arrived. Indices are from the oldest sample kept."""
+
+    def __init__(self, geometry: Geometry, keep: int) -> None:
+        self._geometry = geometry
+        self._reach = reach(geometry.core, geometry.gap)
+        self._usual_capacity = keep + _SPARE
+        self._allocate(self._usual_capacity)
+        # The buffer is storage [_start, _end); areas are known for [_start, _measured).
+        self._start = self._end = self._measured = 0
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @property
+    def xyz(self) -> FloatArray:
+        return self._xyz[self._start : self._end]
+
+    @property
+    def times(self) -> FloatArray:
+        return self._times[self._start : self._end]
+
+    @property
+    def last_time(self) -> float:
+        return float(self._times[self._end - 1])
+
+    def areas(self) -> ImpulseAreas:
+        """The areas of every core start measured so far (index ``i`` is sample ``i + gap``)."""
+        start, stop = self._start, self._measured
+        return ImpulseAreas(self._half[start:stop], self._full[start:stop], self._best[start:stop])
+
+    def best_area(self, first: int, stop: int) -> float:
+        """The largest impulse area of the core starts ``[first, stop)`` (area indices)."""
+        return float(self._best[self._start + first : self._start + stop].max())
+
+    def append(self, xyz: FloatArray, stamps: FloatArray) -> None:
+        """Adds samples (in g) and their times, and measures the areas they complete."""
+        count = len(stamps)
+        if self._end + count > len(self._times):
+            self._make_room(count)
+        end = self._end
+        added = self._xyz[end : end + count]
+        added[...] = xyz
+        self._times[end : end + count] = stamps
+        # A glitch (inf) would look like the sharpest tap there is; as NaN it is no impulse.
+        # One sum tells whether there is any (a NaN or inf in it makes it NaN or inf).
+        if not math.isfinite(added.sum()):
+            added[~np.isfinite(added)] = np.nan
+        self._end = end + count
+        self._measure()
+
+    def forget_before(self, index: int) -> None:
+        """Drops the samples before ``index``; the indices of the rest go down by as much."""
+        self._start += index
+        self._measured = max(self._measured, self._start)
+        if len(self._times) > self._usual_capacity and len(self) <= _SPARE // 2:
+            # A big chunk once made the arrays big: give that memory back.
+            self._compact(self._usual_capacity)
+
+    def clear(self) -> None:
+        self._start = self._end = self._measured = 0
+
+    def _measure(self) -> None:
+        measurable = self._end - self._reach
+        if measurable <= self._measured:
+            return
+        first = self._measured
+        geometry = self._geometry
+        measure_into(
+            self._xyz[first : self._end],
+            geometry.core,
+            geometry.gap,
+            geometry.sample_ms,
+            (
+                self._half[first:measurable],
+                self._full[first:measurable],
+                self._best[first:measurable],
+            ),
+        )
+        self._measured = measurable
+
+    def _make_room(self, count: int) -> None:
+        needed = len(self) + count
+        self._compact(max(self._usual_capacity, needed + _SPARE))
+
+    def _compact(self, capacity: int) -> None:
+        """Moves what is kept to the front of arrays of ``capacity`` samples."""
+        old = (self._xyz, self._times, self._half, self._full, self._best)
+        start, end, measured = self._start, self._end, self._measured
+        if capacity != len(self._times):
+            self._allocate(capacity)
+        self._xyz[: end - start] = old[0][start:end]
+        self._times[: end - start] = old[1][start:end]
+        for new, previous in zip((self._half, self._full, self._best), old[2:], strict=True):
+            new[: measured - start] = previous[start:measured]
+        self._start, self._end, self._measured = 0, end - start, measured - start
+
+    def _allocate(self, capacity: int) -> None:
+        self._xyz: FloatArray = np.empty((capacity, 3))
+        self._times: FloatArray = np.empty(capacity)
+        self._half: FloatArray = np.empty(capacity)
+        self._full: FloatArray = np.empty(capacity)
+        self._best: FloatArray = np.empty(capacity)
