@@ -12,13 +12,13 @@ and its taps stay the same however the stream is cut.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-IndexArray = npt.NDArray[np.intp]
 
 
 def core_lengths(core: int) -> tuple[int, int]:
@@ -31,6 +31,27 @@ def reach(core: int, gap: int) -> int:
     return core - 1 + 2 * gap
 
 
+def bend_gain(core: int, gap: int, sample_ms: float) -> float:
+    """How large an area (g*ms) a stretch can hold per g of its sharpest bend.
+
+    An area's excess over its baseline's straight line is a weighted sum of the second
+    differences (``x[j-1] - 2 x[j] + x[j+1]``, the bends) inside its window, since the line
+    takes away anything straight; the weights are the kernel summed twice. So the largest
+    bend component in a stretch, times this, bounds every area there: a cheap way to know
+    that no tap can be in it without measuring any. (A vector is at most sqrt(3) times its
+    largest component.)
+    """
+    gain = 0.0
+    for length in core_lengths(core):
+        span = length - 1 + 2 * gap
+        kernel = np.zeros(span + 1)
+        kernel[[0, span]] = -length / 2.0
+        kernel[gap : gap + length] = 1.0
+        weights = np.cumsum(np.cumsum(kernel))
+        gain = max(gain, float(np.abs(weights).sum()))
+    return gain * sample_ms * math.sqrt(3.0)
+
+
 @dataclass(frozen=True, slots=True)
 class ImpulseAreas:
     """Per core start ``i`` (buffer index ``i + gap``): the area over the first half of the
@@ -40,16 +61,15 @@ class ImpulseAreas:
     full: FloatArray
     best: FloatArray
 
-    def mean_excess(self, at: IndexArray, core: int, sample_ms: float) -> FloatArray:
-        """The impulses' mean excess in g at core starts ``at``, over the length whose area
-        counts: the whole core's when it is the larger, else the first half's."""
-        half_length, full_length = core_lengths(core)
-        half, full = self.half[at], self.full[at]
-        half_counts = half > 0
-        half_best = np.where(half_counts, half, 0.0)
-        half_mean = np.where(half_counts, half / (half_length * sample_ms), 0.0)
-        mean: FloatArray = np.where(full > half_best, full / (full_length * sample_ms), half_mean)
-        return mean
+
+def mean_excess(half: float, full: float, core: int, sample_ms: float) -> float:
+    """An impulse's mean excess in g, from its two areas: over the length whose area
+    counts (the whole core's when it is the larger, else the first half's)."""
+    half_length, full_length = core_lengths(core)
+    half_counts = half > 0
+    if full > (half if half_counts else 0.0):
+        return full / (full_length * sample_ms)
+    return half / (half_length * sample_ms) if half_counts else 0.0
 
 
 def measure_into(
@@ -81,9 +101,8 @@ def measure_into(
         baseline = xyz[:count] + xyz[span : span + count]
         if length != 2:  # times 1.0 changes nothing
             baseline *= length / 2.0
-        part = excess[row * count : (row + 1) * count]
-        np.subtract(core_sum, baseline, out=part)
-        part *= sample_ms
+        np.subtract(core_sum, baseline, out=excess[row * count : (row + 1) * count])
+    excess *= sample_ms
     squared = np.einsum("ij,ij->i", excess, excess)
     np.sqrt(squared[:count], out=half_out)
     np.sqrt(squared[count:], out=full_out)
@@ -98,13 +117,3 @@ def measure(xyz: FloatArray, core: int, gap: int, sample_ms: float) -> ImpulseAr
     areas = ImpulseAreas(np.empty(count), np.empty(count), np.empty(count))
     measure_into(xyz, core, gap, sample_ms, (areas.half, areas.full, areas.best))
     return areas
-
-
-def impulse_area(
-    xyz: FloatArray, core: int, gap: int, sample_ms: float
-) -> tuple[FloatArray, FloatArray]:
-    """Per core start ``i``: the impulse's area in g*ms and its mean excess in g. Index
-    ``i`` of the result is buffer index ``i + gap``."""
-    areas = measure(xyz, core, gap, sample_ms)
-    everywhere = np.arange(len(areas.best))
-    return areas.best, areas.mean_excess(everywhere, core, sample_ms)

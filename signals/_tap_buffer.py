@@ -14,7 +14,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from signals._tap_area import ImpulseAreas, measure_into, reach
+from signals._tap_area import ImpulseAreas, bend_gain, measure_into, reach
 from signals._tap_settings import Geometry
 
 FloatArray = npt.NDArray[np.float64]
@@ -25,14 +25,16 @@ _SPARE = 4096
 
 class SampleBuffer:
     """Samples (in g) and their times in stream order, with the impulse area of each core
-    start whose samples have all arrived. Indices are from the oldest sample kept."""
+    start whose samples have all arrived, measured when first asked for. Indices are from
+    the oldest sample kept."""
 
     def __init__(self, geometry: Geometry, keep: int) -> None:
         self._geometry = geometry
         self._reach = reach(geometry.core, geometry.gap)
+        self._bend_gain = bend_gain(geometry.core, geometry.gap, geometry.sample_ms)
         self._usual_capacity = keep + _SPARE
         self._allocate(self._usual_capacity)
-        # The buffer is storage [_start, _end); areas are known for [_start, _measured).
+        # The buffer is storage [_start, _end); areas are measured up to _measured.
         self._start = self._end = self._measured = 0
 
     def __len__(self) -> int:
@@ -51,12 +53,30 @@ class SampleBuffer:
         return float(self._times[self._end - 1])
 
     def areas(self) -> ImpulseAreas:
-        """The areas of every core start measured so far (index ``i`` is sample ``i + gap``)."""
-        start, stop = self._start, self._measured
+        """The areas of every core start whose samples are in (index ``i`` is sample
+        ``i + gap``)."""
+        self._measure()
+        start = self._start
+        stop = max(self._measured, start)
         return ImpulseAreas(self._half[start:stop], self._full[start:stop], self._best[start:stop])
+
+    def may_reach(self, first: int, stop: int, area: float) -> bool:
+        """Whether an impulse area of the core starts ``[first, stop)`` (area indices) may
+        reach ``area``; False only when the samples' sharpest bend rules it out.
+
+        Four numpy calls where measuring takes a dozen: on a still wrist, or one moving
+        smoothly, a chunk needs nothing more.
+        """
+        samples = self._xyz[self._start + first : self._start + stop + self._reach]
+        step = samples[1:] - samples[:-1]
+        bend = step[1:] - step[:-1]
+        sharpest = float(np.abs(bend, out=bend).max())
+        # NaN (a glitch) says nothing, so it may; the margin dwarfs any rounding.
+        return not sharpest * self._bend_gain < area * (1.0 - 1e-6)
 
     def best_area(self, first: int, stop: int) -> float:
         """The largest impulse area of the core starts ``[first, stop)`` (area indices)."""
+        self._measure()
         return float(self._best[self._start + first : self._start + stop].max())
 
     def append(self, xyz: FloatArray, stamps: FloatArray) -> None:
@@ -73,12 +93,10 @@ class SampleBuffer:
         if not math.isfinite(added.sum()):
             added[~np.isfinite(added)] = np.nan
         self._end = end + count
-        self._measure()
 
     def forget_before(self, index: int) -> None:
         """Drops the samples before ``index``; the indices of the rest go down by as much."""
         self._start += index
-        self._measured = max(self._measured, self._start)
         if len(self._times) > self._usual_capacity and len(self) <= _SPARE // 2:
             # A big chunk once made the arrays big: give that memory back.
             self._compact(self._usual_capacity)
@@ -88,9 +106,9 @@ class SampleBuffer:
 
     def _measure(self) -> None:
         measurable = self._end - self._reach
-        if measurable <= self._measured:
+        first = max(self._measured, self._start)
+        if measurable <= first:
             return
-        first = self._measured
         geometry = self._geometry
         measure_into(
             self._xyz[first : self._end],
@@ -112,7 +130,8 @@ class SampleBuffer:
     def _compact(self, capacity: int) -> None:
         """Moves what is kept to the front of arrays of ``capacity`` samples."""
         old = (self._xyz, self._times, self._half, self._full, self._best)
-        start, end, measured = self._start, self._end, self._measured
+        start, end = self._start, self._end
+        measured = max(self._measured, start)
         if capacity != len(self._times):
             self._allocate(capacity)
         self._xyz[: end - start] = old[0][start:end]

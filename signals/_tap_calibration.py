@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from signals._tap_area import impulse_area
+from signals._tap_area import measure
 from signals._tap_settings import Geometry, TapDetectorSettings
 from signals._units import AccelUnit, to_g
 
@@ -80,7 +80,7 @@ def measure_taps(
     """
     xyz = to_g(samples, unit)
     geometry = Geometry.at(rate_hz, TapDetectorSettings())
-    area, _ = impulse_area(xyz, geometry.core, geometry.gap, geometry.sample_ms)
+    area = measure(xyz, geometry.core, geometry.gap, geometry.sample_ms).best
     found: list[MeasuredTap] = []
     for number, pattern in enumerate(prompts):
         for asked_at in pattern:
@@ -116,7 +116,7 @@ def taps_asked_within(
     """
     xyz = to_g(samples, unit)
     geometry = Geometry.at(rate_hz, TapDetectorSettings())
-    area, _ = impulse_area(xyz, geometry.core, geometry.gap, geometry.sample_ms)
+    area = measure(xyz, geometry.core, geometry.gap, geometry.sample_ms).best
     spacing = max(1, round(spacing_s * rate_hz))
     patterns: list[list[float]] = []
     for start_s, end_s, count in windows:

@@ -10,13 +10,15 @@ per geometry.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from signals._tap_area import ImpulseAreas, measure
+from signals._tap_area import ImpulseAreas, mean_excess, measure
 from signals._tap_settings import Geometry, TapDetectorSettings
 from signals._tap_surroundings import sides, surroundings
 
@@ -30,9 +32,10 @@ class _Offsets:
     """Index offsets from a core start, once per geometry."""
 
     neighbourhood: IndexArray  # the area indices a peak must top: core either side
-    wide: IndexArray  # the core three times as wide, from its start
-    settle: IndexArray  # the area indices looked at for a settled wrist, backwards
-    core: IndexArray  # the core
+    # The core three times as wide (centred on the core) and the core itself, each with
+    # the samples a baseline gap outside it first and last.
+    wide_and_baseline: IndexArray
+    core_and_baseline: IndexArray
     core_weight: FloatArray  # where each core sample lies on its baseline's line
 
 
@@ -41,10 +44,15 @@ def _offsets(geometry: Geometry) -> _Offsets:
     core, gap = geometry.core, geometry.gap
     return _Offsets(
         neighbourhood=np.arange(2 * core + 1),
-        wide=np.arange(3 * core),
-        settle=np.arange(geometry.settle),
-        core=np.arange(core),
+        wide_and_baseline=_with_baseline(-core, 3 * core, gap),
+        core_and_baseline=_with_baseline(0, core, gap),
         core_weight=(np.arange(core) + gap) / (core - 1 + 2 * gap),
+    )
+
+
+def _with_baseline(first: int, length: int, gap: int) -> IndexArray:
+    return np.concatenate(
+        ([first - gap], np.arange(first, first + length), [first + length - 1 + gap])
     )
 
 
@@ -60,8 +68,6 @@ def judge(
     in time order; which of them are firm enough to count on their own; and which may start
     a pattern: after a settled stretch, and not ringing. ``areas`` are ``xyz``'s impulse
     areas when they are already known."""
-    none = np.empty(0, dtype=np.bool_)
-    nothing = np.empty(0, dtype=np.intp), none, none
     core, gap = geometry.core, geometry.gap
     if areas is None:
         areas = measure(xyz, core, gap, geometry.sample_ms)
@@ -70,41 +76,69 @@ def judge(
     # must be ignored when judging the surroundings.
     raw = np.flatnonzero(area >= geometry.pattern_min_area_gms)
     if len(raw) == 0:
-        return nothing
+        return _verdicts([], [], [])
     offsets = _offsets(geometry)
     peaks = _peaks(area, raw, offsets.neighbourhood) + gap  # core start, buffer index
     low, high = np.searchsorted(peaks, (first, stop)).tolist()
     judged: IndexArray = peaks[low:high]
     if len(judged) == 0:
-        return nothing
-    peak_area = area[judged - gap]
-    narrow = _wide_area(xyz, judged, geometry, offsets) <= settings.wide_area_ratio * peak_area
+        return _verdicts([], [], [])
+    # The measurements, a few numpy calls over all the judged candidates at once...
+    at = judged - gap
+    wide = _wide_area(xyz, judged, geometry, offsets)
     layout = sides(geometry, settings.min_clear_share)
     level, spread = surroundings(xyz, _impulse_mask(len(xyz), peaks, geometry), judged, layout)
-    # A side crowded by the pattern's other taps cannot be judged; the other side must be,
-    # and a side that can be judged must be still.
-    judgeable = np.isfinite(spread)
-    worst: FloatArray = np.fmax.reduce(np.where(judgeable, spread, np.nan), axis=1)
-    worst = np.where(judgeable.any(axis=1), worst, np.inf)
-    mean_excess_g = areas.mean_excess(judged - gap, core, geometry.sample_ms)
-    # Within a pattern a weaker impulse is believed in quieter-looking company.
-    still_enough = (worst <= settings.pattern_still_g) & (
-        mean_excess_g >= settings.pattern_prominence * worst
-    )
     posture_change = np.sqrt(np.sum((level[:, 1] - level[:, 0]) ** 2, axis=1))
-    tap_like = narrow & still_enough & (posture_change <= settings.max_posture_change_g)
-    if not tap_like.any():
-        return nothing
-    taps: IndexArray = judged[tap_like]
-    still = (worst <= settings.still_g) & (mean_excess_g >= settings.prominence * worst)
-    firm: BoolArray = (still & (peak_area >= geometry.min_area_gms))[tap_like]
-    settled = _settled(area, taps, peak_area[tap_like], geometry, settings, offsets)
+    # ...and the verdicts, a few comparisons each: plain floats cost far less than numpy
+    # calls on arrays of one or two.
+    taps: list[int] = []
+    firm: list[bool] = []
+    may_start: list[bool] = []
+    peak_starts = peaks.tolist()
     ringing_for = max(1, round(settings.ringing_window_s / geometry.sample_ms * 1000.0))
-    # Another candidate within ``ringing_for`` after the tap: it rings.
-    rings = np.searchsorted(peaks, taps + ringing_for, "right") > np.searchsorted(
-        peaks, taps, "right"
+    for start, peak_area, half, full, wide_area, (before, after), change in zip(
+        judged.tolist(),
+        area[at].tolist(),
+        areas.half[at].tolist(),
+        areas.full[at].tolist(),
+        wide.tolist(),
+        spread.tolist(),
+        posture_change.tolist(),
+        strict=True,
+    ):
+        # A side crowded by the pattern's other taps cannot be judged; the other side must
+        # be, and a side that can be judged must be still.
+        judgeable = [side for side in (before, after) if math.isfinite(side)]
+        worst = max(judgeable) if judgeable else math.inf
+        mean_excess_g = mean_excess(half, full, core, geometry.sample_ms)
+        # Within a pattern a weaker impulse is believed in quieter-looking company.
+        still_enough = (
+            worst <= settings.pattern_still_g
+            and mean_excess_g >= settings.pattern_prominence * worst
+        )
+        narrow = wide_area <= settings.wide_area_ratio * peak_area
+        if not (narrow and still_enough and change <= settings.max_posture_change_g):
+            continue
+        still = worst <= settings.still_g and mean_excess_g >= settings.prominence * worst
+        taps.append(start)
+        firm.append(still and peak_area >= geometry.min_area_gms)
+        # Another candidate soon after it: it rings like a knock on a hard thing.
+        rings = bisect.bisect_right(peak_starts, start + ringing_for) > bisect.bisect_right(
+            peak_starts, start
+        )
+        settled = _sharpest_before(area, start, geometry) <= settings.settle_ratio * peak_area
+        may_start.append(settled and not rings)
+    return _verdicts(taps, firm, may_start)
+
+
+def _verdicts(
+    taps: list[int], firm: list[bool], may_start: list[bool]
+) -> tuple[IndexArray, BoolArray, BoolArray]:
+    return (
+        np.array(taps, dtype=np.intp),
+        np.array(firm, dtype=np.bool_),
+        np.array(may_start, dtype=np.bool_),
     )
-    return taps, firm, settled & ~rings
 
 
 def _peaks(area: FloatArray, raw: IndexArray, neighbourhood: IndexArray) -> IndexArray:
@@ -117,41 +151,32 @@ def _peaks(area: FloatArray, raw: IndexArray, neighbourhood: IndexArray) -> Inde
     return peaks
 
 
-def _settled(
-    area: FloatArray,
-    starts: IndexArray,
-    peak_area: FloatArray,
-    geometry: Geometry,
-    settings: TapDetectorSettings,
-    offsets: _Offsets,
-) -> BoolArray:
-    """Whether each impulse is clearly the sharpest in the ``settle_s`` before it.
-
-    Impulse areas are looked at for every core that ends before this impulse's baseline
-    begins, so its own shoulders do not count against it.
-    """
-    core, gap = geometry.core, geometry.gap
+def _sharpest_before(area: FloatArray, start: int, geometry: Geometry) -> float:
+    """The largest impulse area in the ``settle_s`` before the impulse at ``start``: of
+    every core that ends before its baseline begins, so its own shoulders do not count."""
     # ``area`` index ``i`` is the core starting at buffer index ``i + gap``.
-    last = starts - 2 * core - 3 * gap
-    window = last[:, None] - offsets.settle[None, :]
-    if int(last.min()) >= geometry.settle - 1 and int(last.max()) < len(area):
-        earlier = area[window].max(axis=1)
-    else:
-        # Before the start of the stream nothing is known, so nothing counts against it.
-        inside = np.clip(window, 0, len(area) - 1)
-        earlier = np.where(window >= 0, area[inside], 0.0).max(axis=1)
-    settled: BoolArray = earlier <= settings.settle_ratio * peak_area
-    return settled
+    last = start - 2 * geometry.core - 3 * geometry.gap
+    earliest = last - geometry.settle + 1
+    if earliest >= 0 and last < len(area):
+        return float(area[earliest : last + 1].max())
+    # Before the start of the stream nothing is known, so nothing counts against it.
+    candidates = [0.0] if earliest < 0 else []
+    inside_from, inside_to = max(earliest, 0), min(last, len(area) - 1)
+    if inside_from <= inside_to:
+        candidates.append(float(area[inside_from : inside_to + 1].max()))
+    if last >= len(area) and last >= 0:
+        candidates.append(float(area[-1]))  # past the end: the last one measured
+    return max(candidates)
 
 
 def peak_offset(xyz: FloatArray, starts: IndexArray, geometry: Geometry) -> IndexArray:
     """Where in each core the impulse peaks: a tap is reported at its peak."""
-    core, gap = geometry.core, geometry.gap
     if len(starts) == 0:
         return starts
     offsets = _offsets(geometry)
-    window = xyz[starts[:, None] + offsets.core]
-    before, after = xyz[starts - gap], xyz[starts + core - 1 + gap]
+    # One gather: the sample before the baseline gap, the core, the sample after it.
+    around = xyz[starts[:, None] + offsets.core_and_baseline]
+    window, before, after = around[:, 1:-1], around[:, 0], around[:, -1]
     weight = offsets.core_weight
     line = before[:, None, :] + (after - before)[:, None, :] * weight[None, :, None]
     excess = np.sum((window - line) ** 2, axis=2)
@@ -174,11 +199,11 @@ def _wide_area(
     xyz: FloatArray, starts: IndexArray, geometry: Geometry, offsets: _Offsets
 ) -> FloatArray:
     """The impulse area over a core three times as wide, centred on the same core."""
-    core, gap = geometry.core, geometry.gap
-    wide = 3 * core
-    wide_start = starts - core
-    window = xyz[wide_start[:, None] + offsets.wide].sum(axis=1)
-    baseline = (xyz[wide_start - gap] + xyz[wide_start + wide - 1 + gap]) * (wide / 2.0)
+    wide = 3 * geometry.core
+    # One gather: the wide core and its two baseline samples, a gap either side.
+    around = xyz[starts[:, None] + offsets.wide_and_baseline]
+    window = around[:, 1:-1].sum(axis=1)
+    baseline = (around[:, 0] + around[:, -1]) * (wide / 2.0)
     area = (window - baseline) * geometry.sample_ms
     result: FloatArray = np.sqrt(np.sum(area * area, axis=1))
     return result

@@ -142,8 +142,11 @@ class TapDetector:
         # A tap is judged at a core start whose area reaches the smallest a tap may have.
         # On a still wrist no area in this chunk's share does, and nothing is judged: that
         # is most chunks, and they cost a dozen numpy calls instead of a whole judgement.
-        gap = geometry.gap
-        if buffer.best_area(first - gap, stop - gap) >= geometry.pattern_min_area_gms:
+        gap, least = geometry.gap, geometry.pattern_min_area_gms
+        if (
+            buffer.may_reach(first - gap, stop - gap, least)
+            and buffer.best_area(first - gap, stop - gap) >= least
+        ):
             tap_times = self._judge(first, stop)
         else:
             tap_times = np.empty(0)
