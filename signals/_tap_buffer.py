@@ -70,14 +70,14 @@ class SampleBuffer:
         samples = self._xyz[self._start + first : self._start + stop + self._reach]
         step = samples[1:] - samples[:-1]
         bend = step[1:] - step[:-1]
-        sharpest = float(np.abs(bend, out=bend).max())
+        sharpest = float(np.maximum.reduce(np.abs(bend, out=bend), axis=None))
         # NaN (a glitch) says nothing, so it may; the margin dwarfs any rounding.
         return not sharpest * self._bend_gain < area * (1.0 - 1e-6)
 
     def best_area(self, first: int, stop: int) -> float:
         """The largest impulse area of the core starts ``[first, stop)`` (area indices)."""
         self._measure()
-        return float(self._best[self._start + first : self._start + stop].max())
+        return float(np.maximum.reduce(self._best[self._start + first : self._start + stop]))
 
     def append(self, xyz: FloatArray, stamps: FloatArray) -> None:
         """Adds samples (in g) and their times, and measures the areas they complete."""
@@ -90,7 +90,7 @@ class SampleBuffer:
         self._times[end : end + count] = stamps
         # A glitch (inf) would look like the sharpest tap there is; as NaN it is no impulse.
         # One sum tells whether there is any (a NaN or inf in it makes it NaN or inf).
-        if not math.isfinite(added.sum()):
+        if not math.isfinite(np.add.reduce(added, axis=None)):
             added[~np.isfinite(added)] = np.nan
         self._end = end + count
 

@@ -1,10 +1,11 @@
 """How still the wrist is around each impulse, and which way gravity points there.
 
 Both sides of every impulse (``before_s`` ahead of it, ``after_s`` behind it) are judged in
-one stack of windows: each numpy call costs about a microsecond however little it touches, so
-one call over both sides costs half of one per side. The windows are of different widths;
-the shorter one is padded, and the padding is left out of every statistic (as +inf in the
-halves, whose medians take a fixed rank, and as a busy sample in the deviation).
+one stack of windows, each side cut in its two halves: each numpy call costs about a
+microsecond however little it touches, so one call over all four halves of every candidate
+costs a quarter of one per half. The halves are of different lengths; the shorter ones are
+padded, and the padding is left out of every statistic (as +inf in the halves, whose medians
+then take a fixed rank, and as an ignored sample in the deviation).
 """
 
 from __future__ import annotations
@@ -28,18 +29,20 @@ _MAD_TO_SIGMA = 1.4826
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Sides:
-    """Where the two windows around a core start lie, as offsets from it, padded to one
-    width; computed once per geometry."""
+    """Where the halves of the two windows around a core start lie, as offsets from it,
+    padded to one length; computed once per geometry and clear share."""
 
-    offsets: IndexArray  # (2, width): before, after
-    padding: BoolArray  # (2, width)
-    half_offsets: IndexArray  # (4, half width): each side's first and second half
-    half_padding: BoolArray  # (4, half width)
-    half_low: IndexArray  # (4,): the rank of each half's lower median
-    half_high: IndexArray  # (4,)
-    position: FloatArray  # (1, 2, width, 1): 0 at the middle of a first half, 1 of a second
-    # More ignored samples than this (busy or padding) and a side cannot be judged.
-    most_ignored: IndexArray  # (2,)
+    # (4, half length): before's first and second half, then after's.
+    offsets: IndexArray
+    padding: BoolArray
+    padding_3d: BoolArray  # (4, half length, 1), to pad samples
+    rows: IndexArray  # 0..3
+    low: IndexArray  # (4,): the rank of each half's lower median
+    high: IndexArray  # (4,): and of its upper one
+    # (1, 2, 2 * half length, 1): 0 at the middle of a side's first half, 1 of its second.
+    position: FloatArray
+    # (2,): more ignored samples than this (busy or padding) and a side cannot be judged.
+    most_ignored: IndexArray
 
 
 @functools.lru_cache(maxsize=32)
@@ -48,28 +51,30 @@ def sides(geometry: Geometry, min_clear_share: float) -> Sides:
     start_after = geometry.core + geometry.gap
     after = np.arange(start_after, start_after + geometry.after)
     windows = (before, after)
-    width = max(len(before), len(after))
-    halves = [
-        part
-        for window in windows
-        for part in (window[: len(window) // 2], window[len(window) // 2 :])
-    ]
-    half_width = max(len(part) for part in halves)
-    positions = np.zeros((2, width))
-    for row, window in enumerate(windows):
+    halves = [part for window in windows for part in np.split(window, [len(window) // 2])]
+    length = max(len(part) for part in halves)
+    offsets = np.zeros((4, length), dtype=np.intp)
+    padding = np.ones((4, length), dtype=np.bool_)
+    for row, part in enumerate(halves):
+        offsets[row, : len(part)] = part  # the padding's offset (0) is always in range
+        padding[row, : len(part)] = False
+    position = np.zeros((2, 2, length))
+    for side, window in enumerate(windows):
         half = len(window) // 2
-        positions[row, : len(window)] = (np.arange(len(window)) - (half - 1) / 2.0) / half
+        along = (np.arange(len(window)) - (half - 1) / 2.0) / half
+        position[side, 0, :half] = along[:half]
+        position[side, 1, : len(window) - half] = along[half:]
     return Sides(
-        offsets=_padded(windows, width),
-        padding=_padding(windows, width),
-        half_offsets=_padded(halves, half_width),
-        half_padding=_padding(halves, half_width),
-        half_low=np.array([(len(part) - 1) // 2 for part in halves]),
-        half_high=np.array([len(part) // 2 for part in halves]),
-        position=positions[None, :, :, None],
+        offsets=offsets,
+        padding=padding,
+        padding_3d=padding[:, :, None],
+        rows=np.arange(4),
+        low=np.array([(len(part) - 1) // 2 for part in halves]),
+        high=np.array([len(part) // 2 for part in halves]),
+        position=position.reshape(1, 2, 2 * length, 1),
         # A side is judged when at least ``min_clear_share`` of it is clear of impulses.
         most_ignored=np.array(
-            [width - math.ceil(min_clear_share * len(window)) for window in windows]
+            [2 * length - math.ceil(min_clear_share * len(window)) for window in windows]
         ),
     )
 
@@ -86,38 +91,32 @@ def surroundings(
     """
     count = len(starts)
     at = starts[:, None, None] + layout.offsets
-    windows = xyz[at]
-    ignored = busy[at] | layout.padding
-    halves = xyz[starts[:, None, None] + layout.half_offsets]
-    halves[:, layout.half_padding] = np.inf  # sorts after every sample, before NaN
-    middle = _median_of_full(halves, layout)
+    halves = xyz[at]
+    np.copyto(halves, np.inf, where=layout.padding_3d)  # sorts after any sample, before NaN
+    # Each half's median: what np.median gives, NaN where the half holds a NaN.
+    ordered = np.sort(halves, axis=2)
+    rows = layout.rows
+    middle = (ordered[:, rows, layout.low] + ordered[:, rows, layout.high]) / 2.0
+    middle = np.where(np.isnan(ordered[:, :, -1]), np.nan, middle)
     first, second = middle[:, 0::2], middle[:, 1::2]
+    # The two halves of a side, side by side (padding still in place).
+    windows = halves.reshape(count, 2, -1, 3)
+    ignored = (busy[at] | layout.padding).reshape(count, 2, -1)
     trend = first[:, :, None, :] + (second - first)[:, :, None, :] * layout.position
     deviation = np.abs(windows - trend)
     deviation[ignored] = np.nan
-    enough = ignored.sum(axis=2) <= layout.most_ignored
-    spread = np.sqrt(np.sum(_median_skipping_nan(deviation, count) ** 2, axis=2)) * _MAD_TO_SIGMA
+    enough = np.add.reduce(ignored, axis=2) <= layout.most_ignored
+    spread = np.sqrt(np.add.reduce(_median_skipping_nan(deviation) ** 2, axis=2)) * _MAD_TO_SIGMA
     spread = np.where(enough, spread, np.inf)
     level: FloatArray = (first + second) / 2.0
     return level, spread
 
 
-def _median_of_full(halves: FloatArray, layout: Sides) -> FloatArray:
-    """Each half's median per channel, shape (n, 4, 3): what ``np.median`` gives, NaN where
-    the half holds a NaN. Its samples sort first, so the median has a fixed rank."""
-    ordered = np.sort(halves, axis=2)  # NaN sorts last
-    rows = np.arange(4)
-    middle: FloatArray = (
-        ordered[:, rows, layout.half_low] + ordered[:, rows, layout.half_high]
-    ) / 2.0
-    return np.where(np.isnan(ordered[:, :, -1]), np.nan, middle)
-
-
-def _median_skipping_nan(windows: FloatArray, count: int) -> FloatArray:
+def _median_skipping_nan(windows: FloatArray) -> FloatArray:
     """Per window (axis 2) and channel, what ``np.nanmedian`` gives, shape (n, 2, 3)."""
     ordered = np.sort(windows, axis=2)  # NaN sorts last
-    present = windows.shape[2] - np.isnan(windows).sum(axis=2)
-    rows, sides_, channels = _grid(count)
+    present = windows.shape[2] - np.add.reduce(np.isnan(windows), axis=2)
+    rows, sides_, channels = _grid(len(windows))
     low = ordered[rows, sides_, (present - 1) // 2, channels]
     high = ordered[rows, sides_, present // 2, channels]
     middle: FloatArray = (low + high) / 2.0
@@ -131,18 +130,3 @@ def _grid(count: int) -> tuple[IndexArray, IndexArray, IndexArray]:
         np.arange(2)[None, :, None],
         np.arange(3)[None, None, :],
     )
-
-
-def _padded(rows: tuple[IndexArray, ...] | list[IndexArray], width: int) -> IndexArray:
-    """The rows side by side, each padded with offset 0 (the core start: always in range)."""
-    out = np.zeros((len(rows), width), dtype=np.intp)
-    for number, row in enumerate(rows):
-        out[number, : len(row)] = row
-    return out
-
-
-def _padding(rows: tuple[IndexArray, ...] | list[IndexArray], width: int) -> BoolArray:
-    out = np.ones((len(rows), width), dtype=np.bool_)
-    for number, row in enumerate(rows):
-        out[number, : len(row)] = False
-    return out

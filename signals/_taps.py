@@ -83,6 +83,11 @@ class TapDetector:
         self._geometry = Geometry.at(self.rate_hz, self.settings)
         geometry = self._geometry
         self._buffer = SampleBuffer(geometry, geometry.history + geometry.right_context)
+        # Read on every chunk: kept as plain numbers.
+        self._left_context = geometry.left_context
+        self._right_context = geometry.right_context
+        self._history = geometry.history
+        self._max_gap_s = self.settings.max_sample_gap_s
         # Index into the buffer of the first sample not yet judged.
         self._next = 0
         self._last_tap_at = -math.inf
@@ -104,7 +109,7 @@ class TapDetector:
             )
         if len(stamps) == 0:
             return np.empty(0)
-        if len(stamps) == 1 or (stamps[1:] - stamps[:-1]).max() <= self.settings.max_sample_gap_s:
+        if len(stamps) == 1 or np.maximum.reduce(stamps[1:] - stamps[:-1]) <= self._max_gap_s:
             return self._feed_run(xyz, stamps)  # no pause inside the chunk (the usual case)
         found = [
             self._feed_run(xyz[start:stop], stamps[start:stop])
@@ -131,12 +136,12 @@ class TapDetector:
 
     def _feed_run(self, xyz: FloatArray, stamps: FloatArray) -> FloatArray:
         buffer = self._buffer
-        if len(buffer) and stamps[0] - buffer.last_time > self.settings.max_sample_gap_s:
+        if len(buffer) and stamps[0] - buffer.last_time > self._max_gap_s:
             self.reset()
         buffer.append(xyz, stamps)
         geometry = self._geometry
-        first = max(self._next, geometry.left_context)
-        stop = len(buffer) - geometry.right_context
+        first = max(self._next, self._left_context)
+        stop = len(buffer) - self._right_context
         if stop <= first:
             return np.empty(0)
         # A tap is judged at a core start whose area reaches the smallest a tap may have.
@@ -152,7 +157,7 @@ class TapDetector:
             tap_times = np.empty(0)
         self._next = stop
         # Keep only what the next judgements can still look at.
-        keep_from = max(0, stop - geometry.history)
+        keep_from = max(0, stop - self._history)
         buffer.forget_before(keep_from)
         self._next -= keep_from
         return tap_times
@@ -161,6 +166,8 @@ class TapDetector:
         buffer, geometry = self._buffer, self._geometry
         xyz = buffer.xyz
         taps, firm, settled = judge(xyz, first, stop, geometry, self.settings, buffer.areas())
+        if len(taps) == 0:
+            return np.empty(0)
         peaks = taps + peak_offset(xyz, taps, geometry)
         return self._accept(buffer.times[peaks], firm, settled)
 
