@@ -25,6 +25,8 @@ from signals import (
     synthesise_tap_recording,
     vigorous_motion,
 )
+from signals._tap_area import bend_gain, measure
+from signals._tap_settings import Geometry
 
 
 def _long_stretches() -> list[MotionRecording]:
@@ -215,6 +217,76 @@ def test_chunking_never_changes_the_taps(cuts: list[int]) -> None:
         for start, stop in itertools.pairwise(bounds)
     ]
     np.testing.assert_array_equal(np.concatenate(found), whole)
+
+
+def _rough_stream() -> tuple[np.ndarray, np.ndarray]:
+    """Two minutes at 100 Hz of tap patterns over real motion, with a spell of jogging and
+    a jolt (impulses that are not taps), glitched samples (inf and NaN, one near a tap)
+    and a pause in the samples."""
+    rate = 100.0
+    motion = max(_long_stretches(), key=lambda m: m.duration_s)
+    recording = synthesise_tap_recording(
+        motion.samples_g, motion.rate_hz, rate, np.random.default_rng(21)
+    )
+    samples = recording.samples_g[: round(120 * rate)].copy()
+    jogging = vigorous_motion("jogging", rate, 5.0, np.random.default_rng(4))
+    samples[3000 : 3000 + len(jogging)] = jogging
+    lay_tap(samples, rate, 95.0, width_s=0.05, peak_g=1.5)  # a jolt: too wide for a tap
+    # A firm tap and a barely-there one that goes on with its pattern, on a still wrist.
+    samples[10_000:10_400] = _still_wrist(rate, 4.0, seed=9)
+    lay_tap(samples, rate, 101.5, width_s=0.015, peak_g=2.5)
+    lay_tap(samples, rate, 101.8, width_s=0.015, peak_g=0.45)
+    first_tap = round(recording.patterns[0].taps[0] * rate)
+    samples[first_tap + 20] = [np.inf, 0.0, 0.0]
+    samples[[2000, 5000, 7777], [0, 1, 2]] = [np.nan, -np.inf, np.inf]
+    samples[9000] = np.nan
+    times = np.arange(len(samples)) / rate
+    times[6543:] += 2.0  # the strap paused for two seconds
+    return samples, times
+
+
+@pytest.mark.parametrize("size", [1, 7, 36, 1000, None], ids=lambda size: f"chunks of {size}")
+def test_the_taps_are_the_same_in_chunks_of_any_size(size: int | None) -> None:
+    """The detector skips the judgement of chunks that cannot hold a tap, measures each
+    impulse once as its samples arrive and keeps its samples in reused buffers: none of it
+    may change a tap, a jolt's verdict, a glitch's or a pause's."""
+    samples, times = _rough_stream()
+    whole = TapDetector(_STREAM_RATE).feed(samples, times)
+    assert len(whole) >= 20, "the stream should hold taps to compare"
+    assert (whole < times[6543]).any() and (whole > times[6543]).any(), "taps either side"
+    step = size or len(samples)
+    detector = TapDetector(_STREAM_RATE)
+    found = [
+        detector.feed(samples[start : start + step], times[start : start + step])
+        for start in range(0, len(samples), step)
+    ]
+    np.testing.assert_array_equal(np.concatenate(found), whole)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rate_hz=st.sampled_from([25.0, 50.0, 100.0, 200.0, 1000.0]),
+    seed=st.integers(0, 2**32 - 1),
+    spikes=st.booleans(),
+)
+def test_no_impulse_area_exceeds_what_the_sharpest_bend_allows(
+    rate_hz: float, seed: int, spikes: bool
+) -> None:
+    """A chunk is ruled out when its sharpest bend times the gain cannot reach a tap's
+    area: that bound must hold for any samples, or taps would be missed. A flat-topped
+    impulse one core long along the diagonal is the tightest case (exactly the bound at
+    100 Hz), so a gain too small by any margin fails here."""
+    geometry = Geometry.at(rate_hz, TapDetectorSettings())
+    rng = np.random.default_rng(seed)
+    samples = np.cumsum(rng.normal(0.0, 0.001, (300, 3)), axis=0)
+    at = int(rng.integers(10, 250))
+    samples[at : at + geometry.core] += rng.uniform(0.1, 5.0)
+    if spikes:
+        samples += rng.standard_cauchy((300, 3)) * 0.01
+    areas = measure(samples, geometry.core, geometry.gap, geometry.sample_ms)
+    sharpest_bend = np.abs(np.diff(samples, n=2, axis=0)).max()
+    gain = bend_gain(geometry.core, geometry.gap, geometry.sample_ms)
+    assert areas.best.max() <= sharpest_bend * gain * (1 + 1e-9)
 
 
 def test_a_pause_in_the_samples_starts_afresh_without_inventing_taps() -> None:
