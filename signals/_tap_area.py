@@ -6,7 +6,7 @@ part of it, so the first half of the core is measured as well and the larger of 
 
 Each value depends only on its own ``core - 1 + 2 * gap + 1`` samples, computed in a fixed
 order of operations, so measuring a buffer's new tail gives exactly the values measuring the
-whole buffer would: the streaming detector measures each position once, as its samples arrive,
+whole buffer would: the streaming detector measures each position once, after its samples arrive,
 and its taps stay the same however the stream is cut.
 """
 

@@ -19,12 +19,18 @@ Each candidate is judged on its shape and on its surroundings:
    hand down or picking something up (which moves gravity between axes) does not count.
 
 Below 50 Hz a tap lasts less than one sample and its shape cannot be seen; there only firmer
-taps count (``low_rate_min_area_gms``). Every step is a handful of numpy operations over the
-whole chunk, then over the few candidates; nothing loops per sample.
+taps count (``low_rate_min_area_gms``). Nothing loops per sample.
 
 A sample is judged once the ``after_s`` that follows it has arrived, so a tap is reported
 0.35-0.5 s after it happens (``TapDetector.latency_s``), and the result is the same however
 the stream is cut into chunks: each judgement depends only on the samples around it.
+
+A hub feeds each strap's samples a frame (about 36) at a time, where every numpy call costs
+a microsecond or more however few samples it touches; so the per-chunk path is a dozen
+calls. Samples go into reused buffers (``signals._tap_buffer``); a chunk whose sharpest bend
+rules out any tap-sized impulse (``signals._tap_area.bend_gain``) stops there, which is most
+chunks; otherwise each new position's impulse area is measured once, and only a chunk with an
+area large enough to be a tap has its candidates judged (``signals._tap_shape``).
 """
 
 from __future__ import annotations
