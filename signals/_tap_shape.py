@@ -43,7 +43,7 @@ class _Offsets:
 def _offsets(geometry: Geometry) -> _Offsets:
     core, gap = geometry.core, geometry.gap
     return _Offsets(
-        neighbourhood=np.arange(2 * core + 1),
+        neighbourhood=np.arange(-core, core + 1),
         wide_and_baseline=_with_baseline(-core, 3 * core, gap),
         core_and_baseline=_with_baseline(0, core, gap),
         core_weight=(np.arange(core) + gap) / (core - 1 + 2 * gap),
@@ -88,7 +88,7 @@ def judge(
     wide = _wide_area(xyz, judged, geometry, offsets)
     layout = sides(geometry, settings.min_clear_share)
     level, spread = surroundings(xyz, _impulse_mask(len(xyz), peaks, geometry), judged, layout)
-    posture_change = np.sqrt(np.sum((level[:, 1] - level[:, 0]) ** 2, axis=1))
+    posture_change = np.sqrt(np.add.reduce((level[:, 1] - level[:, 0]) ** 2, axis=1))
     # ...and the verdicts, a few comparisons each: plain floats cost far less than numpy
     # calls on arrays of one or two.
     taps: list[int] = []
@@ -145,8 +145,11 @@ def _peaks(area: FloatArray, raw: IndexArray, neighbourhood: IndexArray) -> Inde
     """The candidates that are the largest area within a core either side (the first of
     equals); outside the buffer counts as no impulse."""
     core = len(neighbourhood) // 2
-    padded = np.concatenate((np.zeros(core), area, np.zeros(core)))
-    around = padded[raw[:, None] + neighbourhood]
+    if int(raw[0]) >= core and int(raw[-1]) < len(area) - core:
+        around = area[raw[:, None] + neighbourhood]
+    else:  # near an end of the buffer
+        padded = np.concatenate((np.zeros(core), area, np.zeros(core)))
+        around = padded[raw[:, None] + (neighbourhood + core)]
     peaks: IndexArray = raw[np.argmax(around, axis=1) == core]
     return peaks
 
@@ -158,7 +161,7 @@ def _sharpest_before(area: FloatArray, start: int, geometry: Geometry) -> float:
     last = start - 2 * geometry.core - 3 * geometry.gap
     earliest = last - geometry.settle + 1
     if earliest >= 0 and last < len(area):
-        return float(area[earliest : last + 1].max())
+        return float(np.maximum.reduce(area[earliest : last + 1]))
     # Before the start of the stream nothing is known, so nothing counts against it.
     candidates = [0.0] if earliest < 0 else []
     inside_from, inside_to = max(earliest, 0), min(last, len(area) - 1)
@@ -179,7 +182,7 @@ def peak_offset(xyz: FloatArray, starts: IndexArray, geometry: Geometry) -> Inde
     window, before, after = around[:, 1:-1], around[:, 0], around[:, -1]
     weight = offsets.core_weight
     line = before[:, None, :] + (after - before)[:, None, :] * weight[None, :, None]
-    excess = np.sum((window - line) ** 2, axis=2)
+    excess = np.add.reduce((window - line) ** 2, axis=2)
     offset: IndexArray = np.argmax(excess, axis=1)
     return offset
 
@@ -202,8 +205,8 @@ def _wide_area(
     wide = 3 * geometry.core
     # One gather: the wide core and its two baseline samples, a gap either side.
     around = xyz[starts[:, None] + offsets.wide_and_baseline]
-    window = around[:, 1:-1].sum(axis=1)
+    window = np.add.reduce(around[:, 1:-1], axis=1)
     baseline = (around[:, 0] + around[:, -1]) * (wide / 2.0)
     area = (window - baseline) * geometry.sample_ms
-    result: FloatArray = np.sqrt(np.sum(area * area, axis=1))
+    result: FloatArray = np.sqrt(np.add.reduce(area * area, axis=1))
     return result
