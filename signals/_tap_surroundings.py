@@ -97,28 +97,39 @@ def surroundings(
     ordered = np.sort(halves, axis=2)
     rows = layout.rows
     middle = (ordered[:, rows, layout.low] + ordered[:, rows, layout.high]) / 2.0
-    middle = np.where(np.isnan(ordered[:, :, -1]), np.nan, middle)
+    holds_nan = np.isnan(ordered[:, :, -1])  # NaN sorts last
+    any_nan = bool(holds_nan.any())
+    if any_nan:
+        middle = np.where(holds_nan, np.nan, middle)
     first, second = middle[:, 0::2], middle[:, 1::2]
     # The two halves of a side, side by side (padding still in place).
     windows = halves.reshape(count, 2, -1, 3)
     ignored = (busy[at] | layout.padding).reshape(count, 2, -1)
+    ignored_count = np.add.reduce(ignored, axis=2)
     trend = first[:, :, None, :] + (second - first)[:, :, None, :] * layout.position
     deviation = np.abs(windows - trend)
-    deviation[ignored] = np.nan
-    enough = np.add.reduce(ignored, axis=2) <= layout.most_ignored
-    spread = np.sqrt(np.add.reduce(_median_skipping_nan(deviation) ** 2, axis=2)) * _MAD_TO_SIGMA
-    spread = np.where(enough, spread, np.inf)
+    np.copyto(deviation, np.nan, where=ignored[..., None])
+    # Without a NaN sample (every sample is in a half) only the ignored ones are missing,
+    # on every channel alike.
+    present = None if any_nan else deviation.shape[2] - ignored_count
+    spread = np.sqrt(np.add.reduce(_median_skipping_nan(deviation, present) ** 2, axis=2))
+    spread = np.where(ignored_count <= layout.most_ignored, spread * _MAD_TO_SIGMA, np.inf)
     level: FloatArray = (first + second) / 2.0
     return level, spread
 
 
-def _median_skipping_nan(windows: FloatArray) -> FloatArray:
-    """Per window (axis 2) and channel, what ``np.nanmedian`` gives, shape (n, 2, 3)."""
+def _median_skipping_nan(windows: FloatArray, present: npt.NDArray[np.int64] | None) -> FloatArray:
+    """Per window (axis 2) and channel, what ``np.nanmedian`` gives, shape (n, 2, 3).
+    ``present`` is the count of numbers per window when it is the same on every channel."""
     ordered = np.sort(windows, axis=2)  # NaN sorts last
-    present = windows.shape[2] - np.add.reduce(np.isnan(windows), axis=2)
     rows, sides_, channels = _grid(len(windows))
-    low = ordered[rows, sides_, (present - 1) // 2, channels]
-    high = ordered[rows, sides_, present // 2, channels]
+    if present is not None:
+        low = ordered[rows[:, :, 0], sides_[:, :, 0], (present - 1) // 2]
+        high = ordered[rows[:, :, 0], sides_[:, :, 0], present // 2]
+    else:
+        per_channel = windows.shape[2] - np.add.reduce(np.isnan(windows), axis=2)
+        low = ordered[rows, sides_, (per_channel - 1) // 2, channels]
+        high = ordered[rows, sides_, per_channel // 2, channels]
     middle: FloatArray = (low + high) / 2.0
     return middle
 
