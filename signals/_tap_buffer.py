@@ -2,9 +2,9 @@
 
 A hub feeds each wearer's samples a frame (about 36) at a time, so what costs is not the
 arithmetic but the number of numpy calls per frame. The samples go into arrays allocated once
-and compacted now and then, instead of two concatenations per chunk, and each core start's
-impulse area is measured once, when its last sample arrives, instead of over the whole buffer
-at every chunk.
+and compacted now and then, instead of two concatenations per chunk; each core start's
+impulse area is measured once, when a chunk may hold a tap (``may_reach``), instead of over
+the whole buffer at every chunk.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class SampleBuffer:
         return float(np.maximum.reduce(self._best[self._start + first : self._start + stop]))
 
     def append(self, xyz: FloatArray, stamps: FloatArray) -> None:
-        """Adds samples (in g) and their times, and measures the areas they complete."""
+        """Adds samples (in g) and their times; their areas are measured when asked for."""
         count = len(stamps)
         if self._end + count > len(self._times):
             self._make_room(count)
