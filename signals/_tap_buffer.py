@@ -19,8 +19,9 @@ from signals._tap_settings import Geometry
 
 FloatArray = npt.NDArray[np.float64]
 
-# Room for this many samples beyond what is kept: a compaction every hundred-odd Polar frames.
-_SPARE = 4096
+# Room for this many samples beyond what is kept: a compaction (a copy of what is kept) every
+# dozen-odd Polar frames, and about 40 kB per wearer at 100 Hz.
+_SPARE = 512
 
 
 class SampleBuffer:
@@ -32,6 +33,7 @@ class SampleBuffer:
         self._geometry = geometry
         self._reach = reach(geometry.core, geometry.gap)
         self._bend_gain = bend_gain(geometry.core, geometry.gap, geometry.sample_ms)
+        self._keep = keep
         self._usual_capacity = keep + _SPARE
         self._allocate(self._usual_capacity)
         # The buffer is storage [_start, _end); areas are measured up to _measured.
@@ -97,7 +99,7 @@ class SampleBuffer:
     def forget_before(self, index: int) -> None:
         """Drops the samples before ``index``; the indices of the rest go down by as much."""
         self._start += index
-        if len(self._times) > self._usual_capacity and len(self) <= _SPARE // 2:
+        if len(self._times) > 4 * self._usual_capacity and len(self) <= self._keep + _SPARE // 2:
             # A big chunk once made the arrays big: give that memory back.
             self._compact(self._usual_capacity)
 
