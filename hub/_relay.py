@@ -18,9 +18,9 @@ import contextlib
 import logging
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import aiomqtt
 
@@ -98,6 +98,26 @@ class _Outgoing:
     topic: str
     payload: bytes
     retain: bool
+
+
+async def _together(*jobs: Coroutine[Any, Any, None]) -> None:
+    """Runs ``jobs`` until one fails (its error is raised, the others cancelled) or this task
+    is cancelled (the cancellation is raised, always).
+
+    Not a TaskGroup: on Python 3.11 a TaskGroup whose child fails just as its own task is
+    cancelled raises the child's error and drops the cancellation, so a hub told to stop at
+    the moment its broker went away took the error for a lost broker and reconnected forever.
+    """
+    tasks = [asyncio.create_task(job) for job in jobs]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+    for task in tasks:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error
 
 
 class MqttRelay:
@@ -201,6 +221,12 @@ class MqttRelay:
         self._drained.clear()
         self._outbox_changed.set()
 
+    @property
+    def unsent(self) -> list[str]:
+        """The topics of what waits in the outbox for the broker's acknowledgement, oldest
+        first."""
+        return [outgoing.topic for outgoing in self._outbox]
+
     async def drained(self) -> None:
         """Waits until the broker has acknowledged everything published so far, including
         anything published while waiting."""
@@ -269,10 +295,9 @@ class MqttRelay:
                 hook.on_connect()
             inbox.open()
             try:
-                async with asyncio.TaskGroup() as tasks:
-                    tasks.create_task(self._send(client))
-                    tasks.create_task(self._until_disconnected(client))
-                    tasks.create_task(self._beat(client))
+                await _together(
+                    self._send(client), self._until_disconnected(client), self._beat(client)
+                )
             except asyncio.CancelledError:
                 # A clean shutdown says goodbye itself; the will is for a crash.
                 with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
