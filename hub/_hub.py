@@ -23,11 +23,12 @@ from signals import HUB_STOPPING
 # The session's and practice's timers (re-alerts, contact timeouts, drill steps, check-ins)
 # are this precise; a person never notices 0.1 s there.
 TICK_INTERVAL_S = 0.1
-# At shutdown, how long the broker may take to acknowledge what is still in the outbox.
-# Bounded, so a hub told to stop while its broker is away still stops: the state is on
-# disk and re-published at the next start.
+# At shutdown, how long the broker may take to acknowledge what is still in the outbox
+# (``shutdown_send_timeout_s`` in the configuration). Bounded, so a hub told to stop while
+# its broker is away still stops: held levels are on disk and said again at the next start.
 DRAIN_TIMEOUT_S = 3.0
-# Beyond the goodbye pattern itself, how long a wearable may take to take it.
+# Beyond the goodbye pattern itself (and what plays before it), how long a wearable may take
+# to take it.
 GOODBYE_SLACK_S = 1.0
 # At shutdown, how long a save (or an ack's commit) still under way may take before the
 # publishes queued behind it are given up: far beyond any working disk, and bounded so a hub
@@ -88,7 +89,10 @@ class Hub:
             )
             for device in devices
         }
-        self.players = {wearer: AlertPlayer(link.play) for wearer, link in self.links.items()}
+        self.players = {
+            wearer: AlertPlayer(link.play, connected=link.connected)
+            for wearer, link in self.links.items()
+        }
         self.session = PairSession(
             pair_id,
             pair,
@@ -151,21 +155,26 @@ class Hub:
             self.session.tick()
             self.practice.tick()
 
-    async def wind_down(self) -> None:
-        """Before the hub stops: each wearer feels that it is going, and everything already
-        published reaches the broker. Cancelling :meth:`run` afterwards says ``offline`` and
-        lets go of the wearables."""
-        goodbyes = [player.alert(HUB_STOPPING) for player in self.players.values()]
+    async def wind_down(self, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> list[str]:
+        """Before the hub stops: each wearer feels that it is going (after what plays or waits
+        on their wrist), and everything already published reaches the broker, if it takes it
+        within ``drain_timeout_s``. Returns the topics of what it did not take. Cancelling
+        :meth:`run` afterwards says ``offline`` and lets go of the wearables."""
+        ahead_s = max((player.backlog_s for player in self.players.values()), default=0.0)
+        goodbyes = [player.notify(HUB_STOPPING) for player in self.players.values()]
         if goodbyes:
-            await asyncio.wait(goodbyes, timeout=HUB_STOPPING.duration_ms / 1000 + GOODBYE_SLACK_S)
+            await asyncio.wait(
+                goodbyes, timeout=ahead_s + HUB_STOPPING.duration_ms / 1000 + GOODBYE_SLACK_S
+            )
         # Last, so that anything a wearer did during the goodbye is sent too; what waits
         # behind a save in a thread first reaches the outbox, then the broker.
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(SETTLE_TIMEOUT_S):
                 await self.session.settled()
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(DRAIN_TIMEOUT_S):
+            async with asyncio.timeout(drain_timeout_s):
                 await self.relay.drained()
+        return self.relay.unsent
 
     async def ready(self) -> None:
         """Waits until the broker and every local wearable are connected."""

@@ -213,8 +213,9 @@ class PairSession:
         self._sensors[wearer].recalibrate()
 
     def play(self, wearer: str, pattern: HapticPattern) -> None:
-        """Plays ``pattern`` on a local wearer's wrist; changes no level, needs no ack."""
-        self._players[wearer].alert(pattern)
+        """Plays ``pattern`` on a local wearer's wrist, after what plays or waits there;
+        changes no level, needs no ack."""
+        self._players[wearer].notify(pattern)
 
     def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage:
         """Publishes a rehearsed ``signal`` on its own topic: it never reaches a level."""
@@ -310,7 +311,11 @@ class PairSession:
                 self._store.save_ack(self.pair_id, wearer, ack.id, ack.at)
             case Publish(wearer, message):
                 self._outbox.publish(wearer, message)
-            case Buzz(wearer, pattern, message):
+            case Buzz(wearer, pattern, None):
+                # A notice (the link lost or back): it waits its turn, never cutting short
+                # an alert or a confirmation (hub._alerts).
+                self._players[wearer].notify(pattern)
+            case Buzz(wearer, pattern, SignalMessage() as message):
                 self._buzz(wearer, self._players[wearer].alert(pattern), message)
             case Confirm(wearer, signal_id, by):
                 self._confirmed(wearer, signal_id, by)
@@ -319,10 +324,10 @@ class PairSession:
                     log.warning("refused: %s", event.reason)
                 self._observe(event)
 
-    def _buzz(self, wearer: str, task: asyncio.Task[bool], message: SignalMessage | None) -> None:
-        def report(done: asyncio.Task[bool]) -> None:
+    def _buzz(self, wearer: str, task: asyncio.Future[bool], message: SignalMessage) -> None:
+        def report(done: asyncio.Future[bool]) -> None:
             # A cancelled alert was replaced by a newer one: that is not a failure.
-            if message is not None and not done.cancelled() and not played(done):
+            if not done.cancelled() and not played(done):
                 self._observe(AlertUndelivered(wearer, message))
 
         task.add_done_callback(report)
@@ -330,7 +335,7 @@ class PairSession:
     def _confirmed(self, wearer: str, signal_id: str, by: str) -> None:
         task = self._players[wearer].confirm(CONFIRMATION)
 
-        def report(done: asyncio.Task[bool]) -> None:
+        def report(done: asyncio.Future[bool]) -> None:
             self._observe(Confirmed(wearer, signal_id, by, self._clock(), played(done)))
 
         task.add_done_callback(report)

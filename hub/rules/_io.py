@@ -165,8 +165,9 @@ class Publish:
 
 @dataclass(frozen=True, slots=True)
 class Buzz:
-    """Play ``pattern`` on ``wearer``'s wrist, replacing whatever plays; ``message`` is what it
-    tells of, so an alert that cannot be felt is reported."""
+    """Play ``pattern`` on ``wearer``'s wrist. With a ``message`` (what it tells of), an alert:
+    at once, cutting short whatever plays, and reported if it cannot be felt; without, a notice
+    (the link lost or back) that waits its turn (see :mod:`hub._alerts`)."""
 
     wearer: str
     pattern: HapticPattern
