@@ -156,6 +156,9 @@ class HubSettings(BaseSettings):
     # be off the skin before the partner is told to pause (bounded: SAFETY_TIMINGS_S).
     realert_interval_s: float = 5.0
     contact_timeout_s: float = 10.0
+    # When the hub is told to stop (SIGTERM, Ctrl-C), how long the broker may take to take
+    # what is still unsent: held levels are said again at the next start all the same.
+    shutdown_send_timeout_s: Annotated[float, Field(gt=0)] = 3.0
 
     @classmethod
     def settings_customise_sources(

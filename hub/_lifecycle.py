@@ -24,7 +24,8 @@ from firmware_bridge import (
     resolve,
 )
 from hub._config import DeviceConfig, WebConfig
-from hub._hub import Hub
+from hub._hub import DRAIN_TIMEOUT_S, Hub
+from hub._stopping import describe_unsent
 from hub.store import EventStore, NewerSchemaError, StoreInUseError
 
 # Beyond the longest clean shutdown of a part (a save to settle, the broker's goodbye), how
@@ -100,14 +101,22 @@ async def until_stopped(stop: asyncio.Event, tasks: Mapping[str, asyncio.Task[An
 
 
 async def run_until_stopped(
-    hub: Hub, parts: dict[str, asyncio.Task[Any]], stop: asyncio.Event, say: Callable[[str], None]
+    hub: Hub,
+    parts: dict[str, asyncio.Task[Any]],
+    stop: asyncio.Event,
+    say: Callable[[str], None],
+    *,
+    send_timeout_s: float = DRAIN_TIMEOUT_S,
 ) -> int:
     """Until a signal asks to stop or a part of the hub ends by itself (an error, which ends
-    the whole hub); either way a clean stop: the wearables told, ``offline`` said."""
+    the whole hub); either way a clean stop: the wearables told, what the broker takes within
+    ``send_timeout_s`` sent (and what it did not, said), ``offline`` said."""
     await until_stopped(stop, parts)
     if not parts["hub"].done():
         say("stopping: telling the wearables, sending what is left")
-        await hub.wind_down()
+        unsent = await hub.wind_down(send_timeout_s)
+        if (words := describe_unsent(unsent, hub.topics.pair)) is not None:
+            say(words)
     # Ended before it was asked to: whatever the error, the hub cannot go on without it.
     ended = {name: task for name, task in parts.items() if task.done()}
     await stop_all(parts, say)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import socket
 from collections.abc import Callable
 from dataclasses import replace
@@ -41,6 +40,7 @@ from hub._private_files import ensure_private_dir, readable_by_others
 from hub._session import Observer, SessionSettings
 from hub._signing import MessageSeal
 from hub._sound import HubSpeaker, find_player
+from hub._stopping import StopRequests, describe_unsent
 from hub._tap_calibrations import TapCalibrations
 from hub._version import package_version
 from hub.practice import PracticeRecords
@@ -116,15 +116,14 @@ async def run_service(
     connected), or a "first found" wearable not found. What it had opened is closed by then.
     """
     reporter = ConsoleReporter(out)
-    stop = asyncio.Event()
+    stopping = StopRequests(reporter.say)
+    stop = stopping.asked
     with contextlib.ExitStack() as resources:
         # First of all: a stop asked for at any moment, even while the wearables are still
-        # looked for, is a clean one (not the default SIGTERM, which ends the process at once).
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-                resources.callback(loop.remove_signal_handler, sig)
+        # looked for, is a clean one (not the default SIGTERM, which ends the process at once);
+        # a second one stops at once (hub._stopping).
+        stopping.install()
+        resources.callback(stopping.uninstall)
         keep_files_private(settings, reporter.say)
         # Before anything else is read or connected: a second hub on this folder would share
         # its counters and its MQTT client id, and knock the first one off the broker.
@@ -196,7 +195,10 @@ async def run_service(
                         _serve_page(hub, bus, settings, listening, twins, recorder, reporter.say)
                     )
                 reporter.say(f"hub for pair {settings.pair!r} running; Ctrl-C stops it")
-                status = await run_until_stopped(hub, parts, stop, reporter.say)
+                stopping.last_words = lambda: describe_unsent(hub.relay.unsent, settings.pair)
+                status = await run_until_stopped(
+                    hub, parts, stop, reporter.say, send_timeout_s=settings.shutdown_send_timeout_s
+                )
     reporter.say("hub stopped")
     return status
 
