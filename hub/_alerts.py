@@ -144,9 +144,9 @@ class AlertPlayer:
         tasks = [t for t in (self._worker, self._play_task, *self._retries) if t is not None]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # gather, not awaiting each under suppress(CancelledError): a cancellation of close()
+        # itself must still reach its caller (a hub stopping must not hang here).
+        await asyncio.gather(*tasks, return_exceptions=True)
         for request in given_up:
             request.done.cancel()
 
