@@ -7,7 +7,9 @@ would otherwise still hold copies of the erased pages.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from hub.store._files import TIMELINES_FOLDER, connect
@@ -18,6 +20,9 @@ from hub.store._store import _mark_crashed
 
 # Every table whose rows belong to a session (the practice's plan changes and feedback too).
 SESSION_TABLES = ("events", "heart", "rmssd", "practice_plan_changes", "practice_feedback")
+# Tables whose rows carry their time (Unix seconds): a row recorded outside any session
+# (NULL) while a session ran is that session's too.
+TIMED_TABLES = ("events", "heart", "rmssd")
 
 END_IT_FIRST = "end it first (comfort-hub sessions --end, or the page)"
 
@@ -39,7 +44,10 @@ def erase(path: Path, session_id: str | None) -> Erased:
     A session not yet ended is never erased: a running hub is still writing its events,
     and they would be lost. Erasing everything also forgets who confirmed the agreed signals,
     which signal set each held level and when, and each wearer's last acknowledgement, but
-    never the level itself: a hub must still come back holding a stop it held.
+    never the level itself: a hub must still come back holding a stop it held. Erasing one
+    session takes the rows recorded outside any session during it too, and forgets which
+    signal lifted a wearer's level when that signal was the session's (nothing is held then,
+    so nothing needs it).
     """
     if not path.exists():
         raise UnknownSessionError(f"{path}: no event store here")
@@ -75,6 +83,15 @@ def erase(path: Path, session_id: str | None) -> Erased:
                     f"session {session_id} is still being recorded: {END_IT_FIRST}"
                 )
             ids = [session_id]
+            started, ended = db.execute(
+                "SELECT started_at, ended_at FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            _forget_lifting_signal(db, session_id, started, ended)
+            for table in TIMED_TABLES:
+                db.execute(
+                    f"DELETE FROM {table} WHERE session_id IS NULL AND at BETWEEN ? AND ?",
+                    (started, ended),
+                )
             for table in SESSION_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
@@ -106,3 +123,30 @@ def close_abandoned_sessions(path: Path) -> list[str] | None:
         finally:
             db.close()
     return abandoned
+
+
+def _forget_lifting_signal(
+    db: sqlite3.Connection, session_id: str, started: float, ended: float
+) -> None:
+    """A wearer who holds nothing keeps no trace of the session's signal that lifted their
+    level (its id, or a time within the session). A held level keeps its signal: the hub
+    comes back holding it."""
+    rows = db.execute(
+        "SELECT pair, wearer, signal_id, since FROM wearer_state "
+        "WHERE level IS NULL AND (signal_id IS NOT NULL OR since IS NOT NULL)"
+    ).fetchall()
+    for pair, wearer, signal_id, since in rows:
+        named = (
+            signal_id is not None
+            and db.execute(
+                "SELECT 1 FROM events WHERE session_id = ? AND instr(data, ?) LIMIT 1",
+                (session_id, signal_id),
+            ).fetchone()
+        )
+        during = since is not None and started <= datetime.fromisoformat(since).timestamp() <= ended
+        if named or during:
+            db.execute(
+                "UPDATE wearer_state SET signal_id = NULL, since = NULL "
+                "WHERE pair = ? AND wearer = ?",
+                (pair, wearer),
+            )
