@@ -25,8 +25,8 @@ from hub._home_assistant import device_id
 from hub._private_files import write_private
 from hub._topics import ROOT, HubTopicKind, TopicKind, check_name
 
-# The wearer topics a hub publishes on for its own wearers (rehearsal included).
-WRITTEN_KINDS = [*TopicKind, "rehearsal"]
+# The wearer topics a hub publishes on for its own wearers (rehearsal and agreement included).
+WRITTEN_KINDS = [*TopicKind, "rehearsal", "agreement"]
 # What a hub with Home Assistant discovery on publishes per wearer (hub._home_assistant).
 HOME_ASSISTANT_KINDS = ["link", "heart_rate"]
 # The broker account Home Assistant connects with, when broker-config is asked for one.

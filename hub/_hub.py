@@ -17,7 +17,7 @@ from hub._relay import MqttRelay
 from hub._session import Observer, PairSession, SessionSettings
 from hub._signing import MessageSeal, SealRefused
 from hub._topics import Topics, check_name
-from hub.practice import Practice, PracticeRecords
+from hub.practice import AgreementSync, Practice, PracticeRecords
 from signals import HUB_STOPPING
 
 # The session's and practice's timers (re-alerts, contact timeouts, drill steps, check-ins)
@@ -110,6 +110,10 @@ class Hub:
             records=practice_records or PracticeRecords(pair),
             vocabulary=self.session.settings.vocabulary,
             calibrations=self.session.settings.tap_calibrations,
+        )
+        # The agreement and the plan reach a partner's hub over the broker too.
+        self.relay.add_hook(
+            AgreementSync(self.practice, self.topics, self.relay, observer, wearers)
         )
 
     def _report_refusal(self, topic: str, refusal: SealRefused) -> None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from signals import ComfortSignal, SignalSource
 
@@ -67,6 +67,30 @@ class HubStatusMessage(_Message):
     hub: Identifier
     # The wearers this hub serves: a partner's hub being gone pauses them.
     wearers: list[Identifier] = Field(max_length=2)
+    at: datetime
+
+
+# An agreement message carries at most this many of the wearer's plan changes (the latest):
+# a plan changes a few times an evening, and a late hub needs the plan, not all its history.
+MAX_CARRIED_CHANGES = 100
+# The practice's own limit on a plan field, with room to spare for a page's few sentences.
+PlanText = Annotated[str, Field(max_length=1000)]
+
+
+class CarriedPlanChange(_Message):
+    at: AwareDatetime
+    changes: dict[Identifier, PlanText] = Field(max_length=20)
+
+
+class AgreementMessage(_Message):
+    """``comfort/v1/<pair>/<wearer>/agreement`` (retained): what the wearer's side agreed and
+    planned: when they confirmed their signals (None: not, or forgotten), the signals their
+    device makes (in words), and their own changes to the shared plan still kept."""
+
+    by: Identifier
+    confirmed_at: AwareDatetime | None = None
+    signals: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=20)
+    plan_changes: list[CarriedPlanChange] = Field(default=[], max_length=MAX_CARRIED_CHANGES)
     at: datetime
 
 

@@ -212,6 +212,21 @@ class MqttRelay:
         )
         return self._serialise(self.topics.hub(self.hub_id, kind), message)
 
+    def publish_sealed(self, topic: str, payload: bytes, *, retain: bool) -> None:
+        """A hook's JSON object on one of the pair's topics, sealed like the pair's own."""
+        self._enqueue(_Outgoing(topic, self._seal.seal(topic, payload), retain))
+
+    def open_sealed(self, topic: str, payload: bytes) -> bytes | None:
+        """A hook's sealed message as its sender wrote it, or None when refused (counted and
+        reported like any refusal). It is never history: what it says stays true (an
+        agreement made last week still holds)."""
+        try:
+            return self._seal.open(topic, payload, news_only=False)
+        except SealRefused as refusal:
+            # As for a retained message: an older copy of this hub's own is no news.
+            self._refuse(topic, refusal, retained=True)
+            return None
+
     def publish_raw(self, topic: str, payload: bytes, *, retain: bool) -> None:
         """Any other message (a hook's), at QoS 1 through the same outbox."""
         self._enqueue(_Outgoing(topic, payload, retain=retain))

@@ -65,6 +65,11 @@ class Topics:
         subscribed to by hubs, so no hub can take one for a real signal."""
         return f"{self.prefix}/{wearer}/rehearsal"
 
+    def agreement(self, wearer: str) -> str:
+        """What the wearer agreed and their changes to the shared plan (retained), read by
+        the partner's hub (``hub.practice``): never a signal or a level."""
+        return f"{self.prefix}/{wearer}/agreement"
+
     def hub(self, hub_id: str, kind: HubTopicKind) -> str:
         return f"{self.prefix}/hub/{hub_id}/{kind}"
 

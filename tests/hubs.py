@@ -20,6 +20,7 @@ from hub import BrokerAddress, EventBus, Hub, HubEvent, SessionSettings, WearerD
 from hub._pair_key import PairKey
 from hub._ports import LevelStore
 from hub._signing import MessageSeal
+from hub.practice import PracticeRecords
 from signals import HapticPattern
 from tests.helpers import wait_until
 
@@ -61,6 +62,7 @@ async def running_hub(
     store: LevelStore | None = None,
     recorder: Recorder | None = None,
     seal: MessageSeal | None = None,
+    practice_records: PracticeRecords | None = None,
 ) -> AsyncIterator[tuple[Hub, Recorder]]:
     """A hub serving the wearers in ``watches``, running until the block ends."""
     recorder = recorder or Recorder()
@@ -74,6 +76,7 @@ async def running_hub(
         settings=settings,
         store=store,
         seal=seal or pair_seal(pair_id),
+        practice_records=practice_records,
     )
     task = asyncio.create_task(hub.run())
     try:

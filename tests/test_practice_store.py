@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from hub.practice import Feedback, PracticeRecords, SharedPlan, practice_file
+from hub.practice import Feedback, PlanChange, PracticeRecords, SharedPlan, practice_file
 from hub.store import DATABASE_NAME, EventStore
 from tests.test_timeline_export import comfort_hub
 
@@ -133,3 +134,51 @@ async def test_erasing_a_session_erases_its_feedback_and_plan_changes_only(
     assert erased.returncode == 0, erased.stderr
     after = database_bytes(data_dir)
     assert [w for w in kept if w in after] == []
+
+
+def test_both_hubs_sum_the_plan_in_the_order_it_was_changed() -> None:
+    records = PracticeRecords(PAIR)
+    records.change_plan("sam", SharedPlan(safeword="red"), {"safeword"})
+    # alex's change, made on alex's hub before sam's, arrives after it: sam's still stands.
+    earlier = PlanChange(
+        by="alex",
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+        changes={"safeword": "amber", "clothing": "linen"},
+    )
+    assert records.take_from_partner("alex", None, [earlier]) == (False, [earlier])
+    assert records.plan.safeword == "red" and records.plan.clothing == "linen"
+    assert [c.by for c in records.plan_changes] == ["alex", "sam"]
+
+
+async def test_a_partner_change_erased_here_is_not_taken_again_from_its_hub(
+    data_dir: Path,
+) -> None:
+    store = EventStore.open(data_dir)
+    records = PracticeRecords(PAIR, store, pair_id="alex-sam")
+    at = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    said = [PlanChange(by="alex", at=at, changes={"safeword": "copper-heron"})]
+    session = store.start_session("alex-sam", PAIR)
+    assert records.take_from_partner("alex", at, said) == (True, said)
+    store.end_session()
+    store.close()
+    assert b"copper-heron" in database_bytes(data_dir), "the test wrote what it seeks"
+
+    erased = await comfort_hub("erase", session.id)
+
+    assert erased.returncode == 0, erased.stderr
+    assert b"copper-heron" not in database_bytes(data_dir)
+    store = EventStore.open(data_dir)
+    again = PracticeRecords(PAIR, store, pair_id="alex-sam")
+    # alex's hub still says it (its retained copy): it stays erased here.
+    assert again.take_from_partner("alex", at, said) == (False, [])
+    assert again.plan.safeword == ""
+    newer = PlanChange(by="alex", at=at + timedelta(minutes=1), changes={"clothing": "linen"})
+    assert again.take_from_partner("alex", at, [*said, newer]) == (False, [newer])
+    assert again.plan.clothing == "linen" and again.plan.safeword == ""
+    # alex's hub forgot the confirmation (erased there): so does this one.
+    again.take_from_partner("alex", None, [])
+    assert again.confirmed("alex") is None
+    store.close()
+    reopened = EventStore.open(data_dir)
+    assert PracticeRecords(PAIR, reopened, pair_id="alex-sam").confirmed("alex") is None
+    reopened.close()

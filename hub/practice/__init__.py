@@ -14,22 +14,26 @@ from hub.practice._practice import (
 )
 from hub.practice._records import (
     Feedback,
+    PlanChange,
     PracticeRecords,
     SharedPlan,
     practice_file,
     practice_files,
 )
+from hub.practice._sync import AgreementSync
 from hub.practice._tap_rehearsal import CalibrationOutcome
 
 __all__ = [
     "AFTERCARE_PULSE",
     "CHECK_IN_PULSE",
     "PRE_SESSION_CHECK",
+    "AgreementSync",
     "CalibrationOutcome",
     "Feedback",
     "Gesture",
     "GestureKind",
     "Hint",
+    "PlanChange",
     "Practice",
     "PracticeError",
     "PracticeRecords",

@@ -97,6 +97,10 @@ class Practice:
         # A rehearsal fits the tap thresholds to the wearer's own taps (see _tap_rehearsal).
         self.calibration = WearerCalibrations(calibrations, session.recalibrate)
         self.aftercare_started = False
+        # The signals of a wearer on another hub, in words, as their hub said them.
+        self.partner_signals: dict[str, tuple[str, ...]] = {}
+        # Told the local wearer whose agreement or plan changes (see _sync), to say it on.
+        self.on_agreement: Callable[[str], None] = lambda wearer: None
         for wearer in session.local_wearers:
             session.divert_gestures(wearer, self._gesture_hook(wearer))
             session.watch_acceleration(wearer, self._acceleration_hook(wearer))
@@ -107,12 +111,20 @@ class Practice:
         self.records.confirm(wearer)
         lines = tuple(g.describe() for g in self.gestures[wearer])
         self._observe(AgreementConfirmed(wearer, lines, self.records.both_confirmed()))
+        self.on_agreement(wearer)
 
     def change_plan(self, by: str, plan: SharedPlan, fields: set[str]) -> dict[str, str]:
         changes = self.records.change_plan(by, plan, fields)
         if changes:
             self._observe(PlanChanged(by, tuple(changes.items())))
+            self.on_agreement(by)
         return changes
+
+    def signal_words(self, wearer: str) -> tuple[str, ...]:
+        """``wearer``'s signals in words: of their device here, or as their own hub said."""
+        if wearer in self._session.local_wearers:
+            return tuple(g.describe() for g in self.gestures[wearer])
+        return self.partner_signals.get(wearer, ())
 
     # -- rehearsal ------------------------------------------------------------------------
 
@@ -285,8 +297,8 @@ class Practice:
             "agreement": {
                 "both_confirmed": self.records.both_confirmed(),
                 "confirmed": {n: self.records.confirmed(n) is not None for n in self.records.pair},
-                "gestures": [g.describe() for g in self.gestures[viewer]],
-                "partner_gestures": [g.describe() for g in self.gestures[partner]],
+                "gestures": list(self.signal_words(viewer)),
+                "partner_gestures": list(self.signal_words(partner)),
             },
             "plan": self.records.plan.model_dump(),
             "plan_changes": [c.model_dump(mode="json") for c in self.records.plan_changes[-5:]],

@@ -6,6 +6,11 @@ everything else reaches this data only through its methods. Nothing here is a co
 nothing of it leaves the hub. A private feedback answer is returned to its author and to
 nobody else.
 
+With two hubs each side carries its own wearer's confirmation and plan changes to the
+other (:mod:`hub.practice._sync`); :meth:`PracticeRecords.take_from_partner` keeps what the
+partner's hub says. The plan is the sum of every change kept, in the order they were made
+(by the time each was made, so both hubs sum them alike whichever they heard first).
+
 Hubs before the event store kept this in ``<pair>-practice.json``; :meth:`PracticeRecords.open`
 imports such a file once and removes it.
 """
@@ -22,10 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.store import (
     EventStore,
+    forget_confirmation,
     has_practice,
     load_practice,
     save_confirmation,
     save_feedback,
+    save_heard_through,
     save_plan_change,
 )
 
@@ -102,6 +109,17 @@ class _Saved(BaseModel):
     plan: SharedPlan = SharedPlan()
     plan_changes: list[PlanChange] = []
     feedback: dict[str, Feedback] = {}
+    # A partner hub's wearer -> when the newest plan change of theirs taken was made.
+    heard_through: dict[str, datetime] = {}
+
+
+def summed(changes: list[PlanChange]) -> tuple[list[PlanChange], SharedPlan]:
+    """The changes in the order they were made, and the plan they make together."""
+    ordered = sorted(changes, key=lambda change: (change.at, change.by))
+    plan: dict[str, str] = {}
+    for change in ordered:
+        plan.update(change.changes)
+    return ordered, SharedPlan.model_validate(plan)
 
 
 class PracticeRecords:
@@ -160,13 +178,50 @@ class PracticeRecords:
         changes = {name: wanted[name] for name in sorted(fields) if wanted[name] != old[name]}
         if changes:
             change = PlanChange(by=by, at=datetime.now(UTC), changes=changes)
-            self._data.plan = SharedPlan.model_validate({**old, **changes})
-            self._data.plan_changes.append(change)
+            self._data.plan_changes, self._data.plan = summed([*self._data.plan_changes, change])
             if self._store is not None:
                 save_plan_change(
                     self._store, self._pair_id, by, change.at.isoformat(), change.changes
                 )
         return changes
+
+    def changes_by(self, wearer: str) -> list[PlanChange]:
+        return [change for change in self._data.plan_changes if change.by == wearer]
+
+    # -- what the partner's hub says ------------------------------------------------------
+
+    def take_from_partner(
+        self, wearer: str, confirmed_at: datetime | None, changes: list[PlanChange]
+    ) -> tuple[bool, list[PlanChange]]:
+        """Keeps what ``wearer``'s own hub says of them: whether they confirmed (newly
+        confirmed: True), and their plan changes not taken before (returned). A change
+        erased here is not taken again: only changes made after the newest one taken are."""
+        newly_confirmed = confirmed_at is not None and self.confirmed(wearer) is None
+        if confirmed_at is None and self.confirmed(wearer) is not None:
+            # Their hub forgot it (erased): so does this one.
+            del self._data.confirmed[wearer]
+            if self._store is not None:
+                forget_confirmation(self._store, self._pair_id, wearer)
+        elif confirmed_at is not None and confirmed_at != self.confirmed(wearer):
+            self._data.confirmed[wearer] = confirmed_at
+            if self._store is not None:
+                save_confirmation(self._store, self._pair_id, wearer, confirmed_at.isoformat())
+        through = self._data.heard_through.get(wearer)
+        new = [
+            change
+            for change in sorted(changes, key=lambda change: change.at)
+            if change.by == wearer and (through is None or change.at > through)
+        ]
+        if new:
+            self._data.plan_changes, self._data.plan = summed([*self._data.plan_changes, *new])
+            self._data.heard_through[wearer] = new[-1].at
+            if self._store is not None:
+                for change in new:
+                    save_plan_change(
+                        self._store, self._pair_id, wearer, change.at.isoformat(), change.changes
+                    )
+                save_heard_through(self._store, self._pair_id, wearer, new[-1].at.isoformat())
+        return newly_confirmed, new
 
     # -- feedback -------------------------------------------------------------------------
 
@@ -189,15 +244,13 @@ def _load(store: EventStore, pair_id: str) -> _Saved:
     """The records in the store; the plan is the sum of the changes still kept."""
     rows = load_practice(store, pair_id)
     try:
-        changes = [PlanChange.model_validate(change) for change in rows.plan_changes]
-        plan: dict[str, str] = {}
-        for change in changes:
-            plan.update(change.changes)
+        changes, plan = summed([PlanChange.model_validate(c) for c in rows.plan_changes])
         return _Saved(
             confirmed={w: datetime.fromisoformat(at) for w, at in rows.confirmed.items()},
-            plan=SharedPlan.model_validate(plan),
+            plan=plan,
             plan_changes=changes,
             feedback={w: Feedback.model_validate(a) for w, a in rows.feedback.items()},
+            heard_through={w: datetime.fromisoformat(t) for w, t in rows.heard_through.items()},
         )
     except ValueError as error:
         raise ValueError(f"{store.path}: a practice row is not valid: {error}") from None

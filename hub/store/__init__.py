@@ -15,10 +15,12 @@ from hub.store._lock import StoreInUseError
 from hub.store._migrate import import_old_files, read_journal
 from hub.store._practice import (
     PracticeRows,
+    forget_confirmation,
     has_practice,
     load_practice,
     save_confirmation,
     save_feedback,
+    save_heard_through,
     save_plan_change,
 )
 from hub.store._reader import HeartSeries, RmssdSeries, StoreReader, UnknownSessionError
@@ -47,6 +49,7 @@ __all__ = [
     "UnknownSessionError",
     "close_abandoned_sessions",
     "erase",
+    "forget_confirmation",
     "has_practice",
     "import_old_files",
     "iso",
@@ -54,5 +57,6 @@ __all__ = [
     "read_journal",
     "save_confirmation",
     "save_feedback",
+    "save_heard_through",
     "save_plan_change",
 ]

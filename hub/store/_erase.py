@@ -47,7 +47,9 @@ def erase(path: Path, session_id: str | None) -> Erased:
     never the level itself: a hub must still come back holding a stop it held. Erasing one
     session takes the rows recorded outside any session during it too, and forgets which
     signal lifted a wearer's level when that signal was the session's (nothing is held then,
-    so nothing needs it).
+    so nothing needs it). It keeps how far a partner hub's plan changes were taken (a time,
+    no words), so an erased change is not taken again from that hub's retained copy;
+    erasing everything forgets that too.
     """
     if not path.exists():
         raise UnknownSessionError(f"{path}: no event store here")

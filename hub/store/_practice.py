@@ -4,6 +4,9 @@ The rows are plain JSON here; :mod:`hub.practice` validates them. A plan change 
 the session it was made in, or (made before one, as an agreement is) to the next session of
 the pair; feedback belongs to the session it was given in, or to the pair's latest one
 (aftercare comes after the end). Erasing a session erases its rows.
+
+With a partner hub, its wearer's confirmation and plan changes are kept here too (by that
+wearer's name), and ``practice_heard`` says how far that wearer's changes have been taken.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ class PracticeRows:
     confirmed: dict[str, str] = field(default_factory=dict)  # wearer -> ISO time
     plan_changes: list[dict[str, Any]] = field(default_factory=list)  # by, at, changes
     feedback: dict[str, dict[str, Any]] = field(default_factory=dict)  # wearer -> latest
+    # A partner hub's wearer -> ISO time of the newest plan change of theirs taken.
+    heard_through: dict[str, str] = field(default_factory=dict)
 
 
 def load_practice(store: EventStore, pair: str) -> PracticeRows:
@@ -44,6 +49,10 @@ def load_practice(store: EventStore, pair: str) -> PracticeRows:
             "SELECT wearer, answers FROM practice_feedback WHERE pair = ? ORDER BY n", (pair,)
         ):
             rows.feedback[wearer] = json.loads(answers)
+        for wearer, through in db.execute(
+            "SELECT wearer, through FROM practice_heard WHERE pair = ?", (pair,)
+        ):
+            rows.heard_through[wearer] = through
         return rows
 
     return store.transaction(read)
@@ -63,6 +72,20 @@ def save_confirmation(store: EventStore, pair: str, wearer: str, at: str) -> Non
     store.write(
         "INSERT INTO practice_confirmations (pair, wearer, at) VALUES (?, ?, ?) "
         "ON CONFLICT (pair, wearer) DO UPDATE SET at = excluded.at",
+        (pair, wearer, at),
+    )
+
+
+def forget_confirmation(store: EventStore, pair: str, wearer: str) -> None:
+    """``wearer``'s hub no longer says they confirmed (its records were erased)."""
+    store.write("DELETE FROM practice_confirmations WHERE pair = ? AND wearer = ?", (pair, wearer))
+
+
+def save_heard_through(store: EventStore, pair: str, wearer: str, at: str) -> None:
+    """``wearer``'s plan changes up to ``at`` have been taken from their hub."""
+    store.write(
+        "INSERT INTO practice_heard (pair, wearer, through) VALUES (?, ?, ?) "
+        "ON CONFLICT (pair, wearer) DO UPDATE SET through = excluded.through",
         (pair, wearer, at),
     )
 

@@ -97,6 +97,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (pair, wearer)
     );
     """,
+    # 4: with a partner hub, how far its wearer's plan changes have been taken: the time of the
+    # newest one taken, so a change erased here is not taken again from its retained copy.
+    """
+    CREATE TABLE practice_heard (
+        pair TEXT NOT NULL,
+        wearer TEXT NOT NULL,
+        through TEXT NOT NULL,          -- ISO 8601, the partner's clock
+        PRIMARY KEY (pair, wearer)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
