@@ -102,7 +102,7 @@ class AgreementSync:
             message = decode(AgreementMessage, topic, opened)
             if message.by != wearer:
                 raise MessageError(topic, payload, f"by: {message.by!r} is not {wearer!r}")
-            changes = [_plan_change(topic, payload, c) for c in message.plan_changes]
+            changes = [_plan_change(topic, payload, wearer, c) for c in message.plan_changes]
         except MessageError as error:
             log.warning("%s (ignored)", error)
             return
@@ -121,9 +121,8 @@ class AgreementSync:
             self._observe(PlanChanged(wearer, tuple(change.changes.items())))
 
 
-def _plan_change(topic: str, payload: bytes, carried: CarriedPlanChange) -> PlanChange:
+def _plan_change(topic: str, payload: bytes, wearer: str, carried: CarriedPlanChange) -> PlanChange:
     """A carried change, its fields checked as the page checks them; raises MessageError."""
-    wearer = topic.split("/")[-2]
     try:
         SharedPlan.model_validate(carried.changes)
     except ValidationError as error:
