@@ -1,6 +1,7 @@
 """Before, during and after a session: agreeing the signals and a shared plan, rehearsing the
 gestures, gentle check-ins, aftercare and private feedback. Around the spoken conversation,
-never instead of it; nothing of it leaves the hub, and nothing of it is a contract."""
+never instead of it; nothing of it is a contract. Nothing of it leaves the pair's hubs: with
+a hub each, the agreement and the plan go from one to the other (``_sync``), answers never."""
 
 from hub.practice._check import PRE_SESSION_CHECK
 from hub.practice._checkins import CHECK_IN_PULSE

@@ -3,8 +3,8 @@
 Kept in memory and, when given the hub's event store, in it (plan changes and feedback tied
 to their session, so erasing the session erases them). :class:`PracticeRecords` is the seam:
 everything else reaches this data only through its methods. Nothing here is a contract, and
-nothing of it leaves the hub. A private feedback answer is returned to its author and to
-nobody else.
+only the agreement and the plan leave the hub, for the partner's hub. A private feedback
+answer is returned to its author and to nobody else.
 
 With two hubs each side carries its own wearer's confirmation and plan changes to the
 other (:mod:`hub.practice._sync`); :meth:`PracticeRecords.take_from_partner` keeps what the
