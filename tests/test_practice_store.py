@@ -182,3 +182,14 @@ async def test_a_partner_change_erased_here_is_not_taken_again_from_its_hub(
     reopened = EventStore.open(data_dir)
     assert PracticeRecords(PAIR, reopened, pair_id="alex-sam").confirmed("alex") is None
     reopened.close()
+
+
+def test_a_change_made_after_one_heard_comes_after_it_whatever_the_clocks_say() -> None:
+    records = PracticeRecords(PAIR)
+    # The partner hub's clock runs ahead: its change seems to come from a minute from now.
+    ahead = datetime.now(UTC) + timedelta(minutes=1)
+    heard = PlanChange(by="alex", at=ahead, changes={"safeword": "amber"})
+    records.take_from_partner("alex", None, [heard])
+    records.change_plan("sam", SharedPlan(safeword="red"), {"safeword"})
+    assert records.plan.safeword == "red"
+    assert [c.by for c in records.plan_changes] == ["alex", "sam"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -177,7 +177,11 @@ class PracticeRecords:
         wanted = new.model_dump()
         changes = {name: wanted[name] for name in sorted(fields) if wanted[name] != old[name]}
         if changes:
-            change = PlanChange(by=by, at=datetime.now(UTC), changes=changes)
+            at = datetime.now(UTC)
+            if self._data.plan_changes and self._data.plan_changes[-1].at >= at:
+                # Made after every change seen, whatever the partner hub's clock said.
+                at = self._data.plan_changes[-1].at + timedelta(microseconds=1)
+            change = PlanChange(by=by, at=at, changes=changes)
             self._data.plan_changes, self._data.plan = summed([*self._data.plan_changes, change])
             if self._store is not None:
                 save_plan_change(
