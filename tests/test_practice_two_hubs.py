@@ -73,17 +73,17 @@ async def test_the_agreement_and_the_plan_reach_the_partners_hub_and_page(
                 link_b,
             ),
         ):
-            await agree(capsys, "alex", "--url", link_a, "--confirm")
-            await agree(capsys, "sam", "--url", link_b, "--confirm")
-            await agree(capsys, "alex", "--url", link_a, "--set", "safeword=amber")
+            await agree(capsys, "alex", "--hub", link_a, "--confirm")
+            await agree(capsys, "sam", "--hub", link_b, "--confirm")
+            await agree(capsys, "alex", "--hub", link_a, "--set", "safeword=amber")
             records_a, records_b = hub_a.practice.records, hub_b.practice.records
             await wait_until(lambda: records_a.both_confirmed() and records_b.both_confirmed())
             await wait_until(lambda: hub_b.practice.records.plan.safeword == "amber")
 
-            alex_sees = await agree(capsys, "alex", "--url", link_a)
+            alex_sees = await agree(capsys, "alex", "--hub", link_a)
             assert "You have both agreed your signals." in alex_sees
             assert "sam's signals:\n  two taps: slow down" in alex_sees
-            sam_sees = await agree(capsys, "sam", "--url", link_b)
+            sam_sees = await agree(capsys, "sam", "--hub", link_b)
             assert "You have both agreed your signals." in sam_sees
             assert "safeword: amber" in sam_sees
             assert hub_b.practice.records.plan_changes[-1].by == "alex"

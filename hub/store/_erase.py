@@ -67,6 +67,7 @@ def erase(path: Path, session_id: str | None) -> Erased:
                     "(SELECT id FROM sessions WHERE ended_at IS NULL)"
                 )
             db.execute("DELETE FROM practice_confirmations")
+            db.execute("DELETE FROM practice_heard")
             db.execute("DELETE FROM sessions WHERE ended_at IS NOT NULL")
             if not kept_open:
                 db.execute(
