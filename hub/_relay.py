@@ -223,8 +223,7 @@ class MqttRelay:
         try:
             return self._seal.open(topic, payload, news_only=False)
         except SealRefused as refusal:
-            # As for a retained message: an older copy of this hub's own is no news.
-            self._refuse(topic, refusal, retained=True)
+            self._refuse(topic, refusal, retained=False)
             return None
 
     def publish_raw(self, topic: str, payload: bytes, *, retain: bool) -> None:
