@@ -23,6 +23,12 @@ async def test_a_hub_killed_during_a_stop_comes_back_in_stop(
         await first.send("press alex 1500")
         await wait_until(lambda: bool(first.saw(type="signal", wearer="alex", signal="stop")))
         await wait_until(lambda: bool(first.saw(type="alert", wearer="sam", signal="stop")))
+        # Sam's wrist is buzzed before the disk is waited for; the save comes next and the
+        # publish after it, so once the broker has the stop it is on disk too.
+        async with mqtt_peer(mosquitto.address, pair_id) as early_watcher:
+            await wait_until(
+                lambda: [s.get("signal") for s in early_watcher.on("alex/state")][-1:] == ["stop"]
+            )
     finally:
         await first.kill()
 
