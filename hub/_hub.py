@@ -117,8 +117,7 @@ class Hub:
         )
 
     def _report_refusal(self, topic: str, refusal: SealRefused) -> None:
-        parsed = self.topics.parse(topic)
-        self._observer(Refused(parsed[0] if parsed else "hub", str(refusal)))
+        self._observer(Refused(self.topics.wearer_of(topic) or "hub", str(refusal)))
 
     def _forward_event(self, wearer: str) -> Callable[[DeviceEvent], None]:
         def forward(event: DeviceEvent) -> None:

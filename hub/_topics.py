@@ -89,6 +89,15 @@ class Topics:
             return None
         return hub_id, HubTopicKind(kind)
 
+    def wearer_of(self, topic: str) -> str | None:
+        """The wearer a topic of this pair belongs to, whatever its kind (signal, state, ack,
+        rehearsal, agreement, ...); None for a hub's topic or another pair's."""
+        head, _, rest = topic.partition(f"{self.prefix}/")
+        wearer, slash, kind = rest.partition("/")
+        if head or not wearer or not slash or not kind or wearer == "hub":
+            return None
+        return wearer
+
     def parse(self, topic: str) -> tuple[str, TopicKind] | None:
         """(wearer, kind) for one of this pair's wearer topics, else None."""
         head, _, rest = topic.partition(f"{self.prefix}/")

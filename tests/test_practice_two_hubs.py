@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub import Hub, PlanChanged
+from hub import Hub, PlanChanged, Refused
 from hub.cli import main
 from hub.practice import PracticeRecords
 from hub.store import EventStore
@@ -134,7 +134,10 @@ async def test_an_agreement_not_sealed_or_said_for_another_wearer_is_not_taken(
     radio = SimRadio()
     watches = two_watches(radio)
     async with (
-        running_hub(mosquitto.address, pair_id, radio, {"sam": watches["sam"]}) as (hub, _),
+        running_hub(mosquitto.address, pair_id, radio, {"sam": watches["sam"]}) as (
+            hub,
+            recorder,
+        ),
         mqtt_peer(mosquitto.address, pair_id) as peer,
     ):
         forged = (
@@ -142,6 +145,8 @@ async def test_an_agreement_not_sealed_or_said_for_another_wearer_is_not_taken(
         )
         await peer.publish_raw("alex/agreement", forged)
         await wait_until(lambda: hub.relay.refused == 1)
+        # The page and log name whose topic the forgery was on.
+        assert [r.wearer for r in recorder.of(Refused)] == ["alex"]
         # Sealed, but speaking for sam on alex's topic: not alex's side.
         await peer.publish(
             "alex/agreement",
