@@ -115,6 +115,13 @@ class PairInvariants:
                     assert self.alerts[key] == 1, f"{record.message} alerted {wearer} twice"
                     if record.message.signal is ComfortSignal.RESUME:
                         self.expected_pending[wearer] = None
+                    elif record.message.id == self.last_acks.get(wearer):
+                        # The signal of the last ack, told again (the ack was restored with
+                        # a restart): shown, never waited for again.
+                        pending = hub.rules.local[wearer].pending
+                        assert pending is None or pending.message.id != record.message.id, (
+                            f"{wearer} waits again for {record.message.id}, acknowledged"
+                        )
                     elif record.message.signal.is_level:
                         is_pause_or_stop = severity(record.message.signal) >= 2
                         self.expected_pending[wearer] = (

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from hub import (
     AckMessage,
+    AckSent,
     DuplicateDropped,
     HubStatusMessage,
     PartnerAlerted,
@@ -17,6 +18,7 @@ from hub import (
 )
 from hub.rules import (
     SILENT_AFTER_S,
+    AckAsked,
     BrokerChanged,
     Buzz,
     Confirm,
@@ -30,6 +32,7 @@ from hub.rules import (
     Publish,
     Record,
     Save,
+    SavedLevel,
     SessionSettings,
     Tick,
 )
@@ -153,3 +156,44 @@ def test_a_partner_hub_coming_online_is_told_the_levels_held_afresh() -> None:
     assert [(s.signal, s.id) for s in states if isinstance(s, StateMessage)] == [("stop", "id-0")]
     # Its heartbeats while it stays online say nothing new.
     assert not [e for e in rules.feed(HeardHub("sam", sams, True, 2.0)) if isinstance(e, Publish)]
+
+
+def restarted_with_last_ack(acked_id: str) -> PairRules:
+    """sam's hub just restarted, holding nothing, with sam's last ack (of ``acked_id``) restored."""
+    rules = sams_hub()
+    ack = AckMessage(id=acked_id, by="sam", at=AT)
+    rules.restore({"sam": SavedLevel(None, None, None, 0)}, 0.0, {"sam": ack})
+    return rules
+
+
+def test_a_stop_acknowledged_before_a_restart_is_shown_but_not_waited_for_again() -> None:
+    rules = restarted_with_last_ack("s1")
+    held = StateMessage(signal=ComfortSignal.STOP, id="s1", seq=0, since=AT)
+    assert buzzes(rules.feed(HeardState("alex", held, 1.0))) == ["stop"], "told once"
+    assert rules.partner_level("sam") is ComfortSignal.STOP
+    assert rules.local["sam"].pending is None
+    assert buzzes(rules.feed(Tick(20.0))) == [], "and never re-alerted"
+    assert recorded(rules.feed(AckAsked("sam", 21.0)), AckSent) == [], "nothing left to ack"
+
+
+def test_a_new_stop_after_a_restored_ack_still_waits_and_is_re_alerted() -> None:
+    rules = restarted_with_last_ack("s1")
+    again = StateMessage(signal=ComfortSignal.STOP, id="s2", seq=1, since=AT)
+    assert buzzes(rules.feed(HeardState("alex", again, 1.0))) == ["stop"]
+    pending = rules.local["sam"].pending
+    assert pending is not None and pending.message.id == "s2"
+    assert buzzes(rules.feed(Tick(6.0))) == ["stop"]
+
+
+def test_a_stop_raised_over_an_acknowledged_slow_down_alerts_and_waits() -> None:
+    rules = restarted_with_last_ack("d1")
+    rules.feed(
+        HeardState(
+            "alex", StateMessage(signal=ComfortSignal.SLOW_DOWN, id="d1", seq=0, since=AT), 1.0
+        )
+    )
+    raised = rules.feed(HeardSignal("alex", signal("s2", 1, ComfortSignal.STOP), 2.0))
+    assert buzzes(raised) == ["stop"]
+    pending = rules.local["sam"].pending
+    assert pending is not None and pending.message.id == "s2"
+    assert buzzes(rules.feed(Tick(7.0))) == ["stop"]

@@ -36,6 +36,11 @@ class RulesBase:
         if message.signal is ComfortSignal.RESUME:
             if pending is not None and pending.sender == sender:
                 local.pending = None
+        elif message.id in local.acks_sent:
+            # Acknowledged already (a hub restarted with its last ack learns the level it set
+            # again): felt once as the level held, never waited for or re-alerted again. A new
+            # signal, or a level raised since, has an id of its own and waits as ever.
+            pass
         elif message.signal.is_level or pending is None:
             # The sender's level now (lower only when their side's link hold ended); a
             # check-in never takes the place of a level still waiting.
