@@ -13,6 +13,8 @@ stamps and ids for outgoing messages are injected). The rules:
 - a message is remembered as seen only once it is accepted, per wearer, in bounded memory;
 - an ack counts only from the signaller's partner, and confirms a signal once;
 - a level change learnt from a retained state alerts exactly as the signal would have;
+- a signal the wearer already acknowledged (the last ack is kept over a restart) is felt
+  again as the level held, never waited for or re-alerted again;
 - when a local wearer's side cannot be relied on (link lost or silent, sensor off the skin)
   their partner is told to pause; when the partner's side cannot be heard (broker lost, the
   partner's hub offline or silent) the local wearer is told to pause, and told when it is back.
