@@ -80,7 +80,9 @@ class HubProcess:
     async def kill(self) -> None:
         if self.process.returncode is None:
             self.process.kill()  # SIGKILL: no goodbye, no chance to save anything more
-            self.thaw()  # a frozen process dies only once it runs again
+            # A frozen process dies only once it runs again; one already gone needs nothing.
+            with contextlib.suppress(ProcessLookupError):
+                self.thaw()
         await self.process.wait()
         await self._reader
 
