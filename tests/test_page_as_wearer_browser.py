@@ -6,24 +6,18 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, expect
 
-from firmware_bridge.sim import SimRadio
 from signals import CONFIRMATION
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.helpers import wait_until
-from tests.hubs import running_hub, times_played, two_watches
-from tests.test_page_browser import served
+from tests.hubs import times_played
+from tests.test_page_browser import served_pair
 
 
 async def test_sams_browser_never_shows_alexs_controls_and_a_refused_ack_says_so(
     mosquitto: Mosquitto, pair_id: str, browser: Browser
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
-        served(hub, seen.bus) as links,
-    ):
+    async with served_pair(mosquitto, pair_id) as (hub, _seen, watches, links):
         parts = urlsplit(links["sam"])
         base = f"{parts.scheme}://{parts.netloc}"
         context, page = await new_page(browser)

@@ -6,17 +6,18 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
+from typing import NamedTuple
 
 from playwright.async_api import Browser, expect
 
-from firmware_bridge.sim import SimRadio
+from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub import EventBus, Hub, free_loopback_port
 from hub.web import serve
 from signals import CONFIRMATION
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.helpers import wait_until
-from tests.hubs import running_hub, times_played, two_watches
+from tests.hubs import Recorder, running_hub, times_played, two_watches
 
 
 @contextlib.asynccontextmanager
@@ -37,15 +38,31 @@ async def served(hub: Hub, bus: EventBus) -> AsyncIterator[dict[str, str]]:
         await asyncio.gather(server, return_exceptions=True)
 
 
-async def test_the_page_in_chromium_shows_a_stop_and_its_ack_reaches_the_signaller(
-    mosquitto: Mosquitto, pair_id: str, browser: Browser
-) -> None:
+class ServedPair(NamedTuple):
+    """Both wearers on one hub with its page served: what a page test works with."""
+
+    hub: Hub
+    seen: Recorder
+    watches: dict[str, SimulatedBangle]
+    links: dict[str, str]
+
+
+@contextlib.asynccontextmanager
+async def served_pair(mosquitto: Mosquitto, pair_id: str) -> AsyncIterator[ServedPair]:
+    """alex and sam wearing simulated watches on one hub, its page served."""
     radio = SimRadio()
     watches = two_watches(radio)
     async with (
         running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
         served(hub, seen.bus) as links,
     ):
+        yield ServedPair(hub, seen, watches, links)
+
+
+async def test_the_page_in_chromium_shows_a_stop_and_its_ack_reaches_the_signaller(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    async with served_pair(mosquitto, pair_id) as (_hub, _seen, watches, links):
         context, page = await new_page(browser)
         async with context:
             # sam opens the link the hub printed for sam, as from a QR code on the phone.

@@ -8,18 +8,13 @@ from firmware_bridge.sim import SimRadio
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.hubs import running_hub, two_watches
-from tests.test_page_browser import served
+from tests.test_page_browser import served, served_pair
 
 
 async def test_the_headline_says_who_asked_for_stop_on_both_sides_until_it_is_lifted(
     mosquitto: Mosquitto, pair_id: str, browser: Browser
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
-        served(hub, seen.bus) as links,
-    ):
+    async with served_pair(mosquitto, pair_id) as (_hub, _seen, watches, links):
         alex_context, page = await new_page(browser)
         sam_context, sams_page = await new_page(browser)
         async with alex_context, sam_context:
@@ -48,12 +43,7 @@ async def test_the_headline_says_who_asked_for_stop_on_both_sides_until_it_is_li
 async def test_lifting_a_stop_is_not_all_clear_while_the_partner_still_holds_a_level(
     mosquitto: Mosquitto, pair_id: str, browser: Browser
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
-        served(hub, seen.bus) as links,
-    ):
+    async with served_pair(mosquitto, pair_id) as (_hub, _seen, watches, links):
         alex_context, page = await new_page(browser)
         sam_context, sams_page = await new_page(browser)
         async with alex_context, sam_context:

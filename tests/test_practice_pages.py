@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator
 
 from playwright.async_api import Browser, Page, expect
 
-from firmware_bridge.sim import SimRadio, SimulatedBangle
+from firmware_bridge.sim import SimulatedBangle
 from hub import Hub
 from hub.practice import AFTERCARE_PULSE
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.helpers import wait_until
-from tests.hubs import running_hub, times_played, two_watches
-from tests.test_page_browser import served
+from tests.hubs import times_played
+from tests.test_page_browser import served_pair
 
 
 @contextlib.asynccontextmanager
@@ -25,12 +25,7 @@ async def two_phones(
     mosquitto: Mosquitto, pair_id: str, browser: Browser, page_name: str
 ) -> AsyncIterator[tuple[Hub, dict[str, SimulatedBangle], Page, Page]]:
     """alex's and sam's phones, each on their own ``page_name`` page."""
-    radio = SimRadio()
-    watches = two_watches(radio)
-    async with (
-        running_hub(mosquitto.address, pair_id, radio, watches) as (hub, seen),
-        served(hub, seen.bus) as links,
-    ):
+    async with served_pair(mosquitto, pair_id) as (hub, _seen, watches, links):
         alex_context, alex = await new_page(browser)
         sam_context, sam = await new_page(browser)
         url = links["alex"].split("wearers/")[0]
