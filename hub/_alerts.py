@@ -76,6 +76,8 @@ class _Request:
     )
     # For a confirmation: until when it is tried again.
     retry_until: float = 0.0
+    # For an alert: its play, started when it was asked for (see AlertPlayer.alert).
+    started: asyncio.Task[bool] | None = None
 
 
 class AlertPlayer:
@@ -108,13 +110,20 @@ class AlertPlayer:
     # -- asking ---------------------------------------------------------------------------
 
     def alert(self, pattern: HapticPattern) -> asyncio.Future[bool]:
-        """The partner's signal: at once, cutting short whatever plays."""
+        """The partner's signal: at once, cutting short whatever plays.
+
+        Its play starts here, not when the worker next comes round: that would be two more
+        turns of the event loop (the worker waking, then the play's task starting), in which
+        whatever else is ready (the partner's next message, say) runs first. A pattern cut
+        short ends in its driver, which keeps the device's commands whole and in order.
+        """
         request = _Request(pattern, _Kind.ALERT)
         if self._alert is not None:
-            self._alert.done.cancel()  # replaced before it started
-        self._alert = request
+            self._replaced(self._alert)
         if self._play_task is not None and not self._play_task.done():
             self._play_task.cancel()
+        request.started = asyncio.get_running_loop().create_task(self._play(pattern))
+        self._alert = request
         self._start()
         return request.done
 
@@ -139,9 +148,12 @@ class AlertPlayer:
         """Stops playing; what waits is given up (its future cancelled)."""
         asked = (self._playing, self._alert, *self._waiting, *self._retries.values())
         given_up = [r for r in asked if r is not None]
+        started = self._alert.started if self._alert is not None else None
         self._alert = None
         self._waiting.clear()
-        tasks = [t for t in (self._worker, self._play_task, *self._retries) if t is not None]
+        tasks = [
+            t for t in (self._worker, self._play_task, started, *self._retries) if t is not None
+        ]
         for task in tasks:
             task.cancel()
         # gather, not awaiting each under suppress(CancelledError): a cancellation of close()
@@ -176,6 +188,8 @@ class AlertPlayer:
                 await self._wake.wait()
                 continue
             if request.done.done():
+                if request.started is not None:
+                    request.started.cancel()
                 continue  # given up by whoever asked
             felt = await self._play_one(request)
             if felt and self._alert is None and self._waiting:
@@ -183,12 +197,16 @@ class AlertPlayer:
 
     async def _play_one(self, request: _Request) -> bool:
         self._playing = request
-        self._play_task = asyncio.get_running_loop().create_task(self._play(request.pattern))
+        task = request.started or asyncio.get_running_loop().create_task(
+            self._play(request.pattern)
+        )
+        self._play_task = task
         try:
-            await asyncio.wait([self._play_task])
+            await asyncio.wait([task])
         finally:
             self._playing = None
-        task, self._play_task = self._play_task, None
+            if self._play_task is task:
+                self._play_task = None
         if task.cancelled():
             if request.kind is _Kind.ALERT:
                 request.done.cancel()  # replaced by a newer alert
@@ -202,6 +220,12 @@ class AlertPlayer:
         else:
             self._retry_later(request)
         return felt
+
+    def _replaced(self, request: _Request) -> None:
+        """An alert not yet taken up by the worker, replaced by a newer one."""
+        request.done.cancel()
+        if request.started is not None:
+            request.started.cancel()
 
     async def _apart(self, pattern: HapticPattern) -> None:
         """Waits out the pattern's last pulse and a gap, unless an alert comes meanwhile."""
