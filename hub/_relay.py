@@ -93,11 +93,19 @@ _KINDS: dict[type[SignalMessage | AckMessage | StateMessage], TopicKind] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Outgoing:
     topic: str
-    payload: bytes
+    # The bytes to send, or what seals them: sealed when first sent, so that a signal's
+    # state, published right after it, is not sealed while the signal still waits to leave.
+    # A resend sends the same bytes, which receivers take as a repeat.
+    content: bytes | Callable[[], bytes]
     retain: bool
+
+    def payload(self) -> bytes:
+        if not isinstance(self.content, bytes):
+            self.content = self.content()
+        return self.content
 
 
 async def _together(*jobs: Coroutine[Any, Any, None]) -> None:
@@ -170,17 +178,17 @@ class MqttRelay:
         topic = self.topics.of(wearer, kind)
         # States are retained, and so is the last ack: a hub that was away still hears it.
         retain = kind is not TopicKind.SIGNAL
-        self._enqueue(_Outgoing(topic, self._serialise(topic, message), retain))
+        self._enqueue(_Outgoing(topic, lambda: self._serialise(topic, message), retain))
 
     def publish_rehearsal(self, wearer: str, message: SignalMessage) -> None:
         # Its own topic: a listener of real signals never mistakes a rehearsal for one.
         topic = self.topics.rehearsal(wearer)
-        self._enqueue(_Outgoing(topic, self._serialise(topic, message), False))
+        self._enqueue(_Outgoing(topic, lambda: self._serialise(topic, message), False))
 
     def _serialise(self, topic: str, message: AnyMessage) -> bytes:
-        # Sealed when made, with a fresh counter: a retained state or ack published again
-        # after a reconnect is a new message, never a replay of the old one. A resend of
-        # the same outbox entry keeps its counter, which receivers take as a repeat.
+        # Sealed with a fresh counter: a retained state or ack published again after a
+        # reconnect is a new message, never a replay of the old one. A resend of the same
+        # outbox entry keeps its counter, which receivers take as a repeat.
         return self._seal.seal(topic, message.to_json())
 
     def _decode(self, model: type[M], topic: str, payload: bytes) -> M:
@@ -335,7 +343,7 @@ class MqttRelay:
                 outgoing = self._outbox[0]
                 async with asyncio.timeout(PUBLISH_TIMEOUT_S):
                     await client.publish(
-                        outgoing.topic, outgoing.payload, qos=1, retain=outgoing.retain
+                        outgoing.topic, outgoing.payload(), qos=1, retain=outgoing.retain
                     )
                 # Only now is it the broker's: a loss before this line sends it again.
                 self._outbox.popleft()
