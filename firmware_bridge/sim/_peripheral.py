@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ NotifyCallback = Callable[[bytearray], None]
 
 # The default ATT MTU before any exchange; payloads are MTU - 3 bytes.
 DEFAULT_MTU = 23
+# How many of the latest notifications' hand-over times are kept (see handed_over_at).
+HANDED_OVER_KEPT = 64
 
 
 @dataclass
@@ -74,6 +77,10 @@ class SimulatedPeripheral:
         self._resting = False
         self._link: PeripheralLink | None = None
         self._rest_task: asyncio.Task[None] | None = None
+        # Notifications sent so far, and (number, loop time) of the latest ones handed to
+        # the central's callback: where a benchmark starts timing what the central does.
+        self._notifications_sent = 0
+        self._handed_over: deque[tuple[int, float]] = deque(maxlen=HANDED_OVER_KEPT)
 
     # -- what the central does to us ----------------------------------------------------
 
@@ -175,8 +182,25 @@ class SimulatedPeripheral:
         callback = self._link.subscriptions.get(normalize_uuid_str(uuid))
         if callback is None:
             return False
-        asyncio.get_running_loop().call_soon(callback, bytearray(data))
+        self._notifications_sent += 1
+        asyncio.get_running_loop().call_soon(
+            self._hand_over, self._notifications_sent, callback, bytearray(data)
+        )
         return True
+
+    @property
+    def notifications_sent(self) -> int:
+        """How many notifications this device has sent (not dropped), counted from 1."""
+        return self._notifications_sent
+
+    def handed_over_at(self, number: int) -> float | None:
+        """When (on the event loop's clock) notification ``number`` reached the central's
+        callback, i.e. bleak handed it on; None if not yet, or too long ago to be kept."""
+        return next((at for n, at in self._handed_over if n == number), None)
+
+    def _hand_over(self, number: int, callback: NotifyCallback, data: bytearray) -> None:
+        self._handed_over.append((number, asyncio.get_running_loop().time()))
+        callback(data)
 
     def drop_link(self) -> None:
         """The radio link is lost (out of range, battery, interference)."""

@@ -7,7 +7,8 @@ player and, with the partners on two hubs, the MQTT relay and the broker. Betwee
 cycles, the same run measures a bare QoS 1 publish-to-subscriber hop through the same broker
 with the same client library, in the same rhythm (three at once, then one after each
 pause), so both see the same load on the machine and the ratio can be compared between runs
-and machines.
+and machines. The hop goes between the same processes as the path: from this process to a
+subscriber in this process (one hub), or to one in the partner hub's process (two hubs).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from hub._hub import Hub, WearerDevice
 from hub._pair_key import PairKey
 from hub._session import SessionSettings
 from hub._signing import MessageSeal
-from hub.lab._bare_hop import BareHop, bare_hop_between, bare_hops
+from hub.lab._bare_hop import BareHop, bare_hop_between, bare_hop_to, bare_hops, hop_topic
 from hub.lab._figures import Latency
 
 # The signals measured, each by the gesture that makes it on a Bangle.js.
@@ -100,6 +101,7 @@ class _RemotePartner:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self._process = process
         self._buzzes: list[float] = []
+        self._hops: list[float] = []
         self._heard = asyncio.Event()
 
     async def until_ready(self) -> None:
@@ -112,18 +114,25 @@ class _RemotePartner:
         assert self._process.stdout is not None
         async for line in self._process.stdout:
             word, _, at = line.decode().partition(" ")
-            if word == "buzz":
-                self._buzzes.append(float(at))
+            if word in ("buzz", "hop"):
+                (self._buzzes if word == "buzz" else self._hops).append(float(at))
                 self._heard.set()
 
     def count(self) -> int:
         return len(self._buzzes)
 
     async def buzz_at(self, number: int) -> float:
-        while len(self._buzzes) < number:
+        return await self._nth(self._buzzes, number)
+
+    async def hop_at(self, number: int) -> float:
+        """When the partner's process had the bare hop's ``number``-th message."""
+        return await self._nth(self._hops, number)
+
+    async def _nth(self, times: list[float], number: int) -> float:
+        while len(times) < number:
             self._heard.clear()
             await self._heard.wait()
-        return self._buzzes[number - 1]
+        return times[number - 1]
 
 
 def _hub(
@@ -153,7 +162,8 @@ def _hub(
 @contextlib.asynccontextmanager
 async def _pair(
     broker: BrokerAddress, two_hubs: bool
-) -> AsyncIterator[tuple[SimulatedBangle, _Partner]]:
+) -> AsyncIterator[tuple[SimulatedBangle, _Partner, BareHop]]:
+    """The signaller's watch and hub, the partner, and the bare hop to where the partner is."""
     radio = SimRadio()
     alex = radio.add(SimulatedBangle("BE:0C:00:00:00:01"))
     backends = BleBackends(radio.client_backend(), radio.scanner_backend())
@@ -161,9 +171,13 @@ async def _pair(
     key = PairKey.generate(pair_id)  # both hubs of the pair share it
     async with contextlib.AsyncExitStack() as stack:
         if two_hubs:
-            partner: _Partner = await stack.enter_async_context(_partner_process(broker, key))
+            topic = hop_topic()
+            remote = await stack.enter_async_context(_partner_process(broker, key, topic))
+            hop = await stack.enter_async_context(bare_hop_to(broker, topic, remote.hop_at))
+            partner: _Partner = remote
             hub = _hub(pair_id, "alex", alex, broker, backends, key)
         else:
+            hop = await stack.enter_async_context(bare_hop_between(broker))
             sam = radio.add(SimulatedBangle(PARTNER_ADDRESS))
             partner = _LocalPartner(sam)
             hub = _hub(pair_id, "alex", alex, broker, backends, key, partner_watch=sam)
@@ -171,14 +185,16 @@ async def _pair(
         try:
             async with asyncio.timeout(READY_TIMEOUT_S):
                 await hub.ready()
-            yield alex, partner
+            yield alex, partner, hop
         finally:
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
 
 
 @contextlib.asynccontextmanager
-async def _partner_process(broker: BrokerAddress, key: PairKey) -> AsyncIterator[_RemotePartner]:
+async def _partner_process(
+    broker: BrokerAddress, key: PairKey, hop_topic: str
+) -> AsyncIterator[_RemotePartner]:
     secrets = {
         USER_VARIABLE: broker.username,
         PASSWORD_VARIABLE: broker.password,
@@ -190,6 +206,7 @@ async def _partner_process(broker: BrokerAddress, key: PairKey) -> AsyncIterator
         "hub.lab._partner_hub",
         str(broker),
         key.pair,
+        hop_topic,
         stdout=asyncio.subprocess.PIPE,
         env={**os.environ, **{key: value for key, value in secrets.items() if value}},
     )
@@ -214,9 +231,7 @@ async def _partner_process(broker: BrokerAddress, key: PairKey) -> AsyncIterator
             await asyncio.gather(listening, return_exceptions=True)
 
 
-async def wrist_to_wrist(
-    broker: BrokerAddress, cycles: int, hop: BareHop, *, two_hubs: bool
-) -> PathResult:
+async def wrist_to_wrist(broker: BrokerAddress, cycles: int, *, two_hubs: bool) -> PathResult:
     """Per cycle: a double tap (slow_down), a third (pause) and a fourth tap (stop), each
     sent as soon as the previous buzz arrived, then two presses (resume); then the bare
     hop the same way: three hops at once, a pause, one more."""
@@ -226,14 +241,16 @@ async def wrist_to_wrist(
         else "one hub, partner alerted directly"
     )
     result = PathResult(label)
-    async with _pair(broker, two_hubs) as (alex, sam):
+    async with _pair(broker, two_hubs) as (alex, sam, hop):
         for _ in range(cycles):
-            result.by_kind["slow_down"].append(await _timed(sam, lambda: alex.tap(double=True)))
-            result.by_kind["pause"].append(await _timed(sam, alex.tap))
-            result.by_kind["stop"].append(await _timed(sam, alex.tap))
+            result.by_kind["slow_down"].append(
+                await _timed(alex, sam, lambda: alex.tap(double=True))
+            )
+            result.by_kind["pause"].append(await _timed(alex, sam, alex.tap))
+            result.by_kind["stop"].append(await _timed(alex, sam, alex.tap))
             await asyncio.sleep(SETTLE_S)
             alex.press()  # a lone press is an acknowledgement: nothing to acknowledge here
-            result.by_kind["resume"].append(await _timed(sam, alex.press))
+            result.by_kind["resume"].append(await _timed(alex, sam, alex.press))
             await asyncio.sleep(SETTLE_S)
             # Measured at the same moments of the run as the hub, after the same idle times:
             # a hop timed only back to back, in a fraction of a second, meets neither the
@@ -245,16 +262,21 @@ async def wrist_to_wrist(
     return result
 
 
-async def _timed(partner: _Partner, gesture: Callable[[], bool]) -> float:
-    """Milliseconds from the gesture's notification to the partner's next buzz command."""
+async def _timed(watch: SimulatedBangle, partner: _Partner, gesture: Callable[[], bool]) -> float:
+    """Milliseconds from bleak handing the gesture's notification to the hub's callback to
+    the partner's next buzz command (both on the monotonic clock, which the partner's
+    process reports in): the watch's own encoding and the radio are not the hub's share."""
     before = partner.count()
-    # The event loop's clock is the monotonic one, as the partner's process reports in.
-    started = asyncio.get_running_loop().time()
     if not gesture():
         raise RuntimeError("the signaller's watch is not connected")
+    # The gesture's last notification: the one that completes it for the hub.
+    last = watch.notifications_sent
     async with asyncio.timeout(BUZZ_TIMEOUT_S):
         buzzed_at = await partner.buzz_at(before + 1)
-    return (buzzed_at - started) * 1000
+    handed_over = watch.handed_over_at(last)
+    if handed_over is None:
+        raise RuntimeError("the signaller's watch lost track of its gesture's notification")
+    return (buzzed_at - handed_over) * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +331,6 @@ async def run_latency_bench(broker: BrokerAddress, cycles: int) -> LatencyReport
     # A few hops first: the broker's and the client's first messages are slower.
     await bare_hops(broker, 3)
     back_to_back = await bare_hops(broker, cycles * len(KINDS))
-    async with bare_hop_between(broker) as hop:
-        one_hub = await wrist_to_wrist(broker, cycles, hop, two_hubs=False)
-        two_hubs = await wrist_to_wrist(broker, cycles, hop, two_hubs=True)
+    one_hub = await wrist_to_wrist(broker, cycles, two_hubs=False)
+    two_hubs = await wrist_to_wrist(broker, cycles, two_hubs=True)
     return LatencyReport(str(broker), cycles, back_to_back, (one_hub, two_hubs))

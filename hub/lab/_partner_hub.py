@@ -2,10 +2,12 @@
 
 Two hubs sharing one process and event loop would queue behind each other (the signaller's
 hub handles its own echoed signal before the partner's hub gets its turn), which hubs on two
-machines never do. Run as ``python -m hub.lab._partner_hub BROKER_URL PAIR_ID``: it says
-``ready`` once its hub and simulated watch are connected, then ``buzz <time>`` for every buzz
-command the watch receives, timed on the system's monotonic clock (which every process on the
-machine shares, so the benchmark can subtract its own times from these). It stops on SIGTERM.
+machines never do. Run as ``python -m hub.lab._partner_hub BROKER_URL PAIR_ID HOP_TOPIC``:
+it says ``ready`` once its hub and simulated watch are connected and its bare-hop subscriber
+listens on HOP_TOPIC, then ``buzz <time>`` for every buzz command the watch receives and
+``hop <time>`` for every bare-hop message, timed on the system's monotonic clock (which every
+process on the machine shares, so the benchmark can subtract its own times from these). It
+stops on SIGTERM.
 The broker's user name and password, if any, and the pair key come in the environment (never
 on a command line, where any user of the machine can read them).
 """
@@ -26,6 +28,7 @@ from hub._hub import Hub, WearerDevice
 from hub._pair_key import PairKey
 from hub._session import SessionSettings
 from hub._signing import MessageSeal
+from hub.lab._bare_hop import listen_for_hops
 from hub.lab._bench_latency import (
     KEY_VARIABLE,
     PARTNER_ADDRESS,
@@ -36,7 +39,7 @@ from hub.lab._bench_latency import (
 READY_TIMEOUT_S = 15.0
 
 
-async def serve(broker: BrokerAddress, pair_id: str, key: PairKey) -> None:
+async def serve(broker: BrokerAddress, pair_id: str, key: PairKey, hop_topic: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -55,13 +58,20 @@ async def serve(broker: BrokerAddress, pair_id: str, key: PairKey) -> None:
     )
     running = asyncio.create_task(hub.run())
     reporting = asyncio.create_task(_report_buzzes(sam))
+    hop_listening = asyncio.Event()
+    hopping = asyncio.create_task(
+        listen_for_hops(
+            broker, hop_topic, hop_listening.set, lambda at: print(f"hop {at!r}", flush=True)
+        )
+    )
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
             await hub.ready()
+            await hop_listening.wait()
         print("ready", flush=True)
         await stop.wait()
     finally:
-        for task in (reporting, running):
+        for task in (hopping, reporting, running):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -81,4 +91,4 @@ if __name__ == "__main__":
     broker = BrokerAddress(
         where.host, where.port, os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
     )
-    asyncio.run(serve(broker, sys.argv[2], PairKey.parse(os.environ[KEY_VARIABLE])))
+    asyncio.run(serve(broker, sys.argv[2], PairKey.parse(os.environ[KEY_VARIABLE]), sys.argv[3]))
