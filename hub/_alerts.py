@@ -11,7 +11,9 @@ Three kinds of pattern reach a wrist, and they do not weigh the same:
   plays again, whole, after it; not reaching the wearable (out of range, a failed write), it
   is tried again once the wearable is back, for up to :data:`CONFIRM_RETRY_FOR_S`;
 - a **notice** (the link to the partner lost or back, the hub going, a practice pulse): it
-  waits its turn like a confirmation and, cut short by an alert, plays again after it.
+  waits its turn like a confirmation and, cut short by an alert, plays again after it. Of
+  the link's notices only the latest state counts: one still waiting and a newer one (the
+  opposite state) cancel out, so a flapping link never piles notices up on the wrist.
 
 So, in each interleaving, the wearer feels:
 
@@ -65,6 +67,8 @@ class _Kind(enum.Enum):
     ALERT = "alert"
     CONFIRMATION = "confirmation"
     NOTICE = "notice"
+    # The link to the partner lost or back: a notice of which only the latest state counts.
+    LINK = "link"
 
 
 @dataclass(eq=False)
@@ -136,6 +140,21 @@ class AlertPlayer:
     def notify(self, pattern: HapticPattern) -> asyncio.Future[bool]:
         """A notice: after what plays and waits."""
         return self._queue(_Request(pattern, _Kind.NOTICE))
+
+    def notify_link(self, pattern: HapticPattern) -> asyncio.Future[bool]:
+        """The link to the partner lost or back: a notice, except that it and a link notice
+        still waiting cancel out (both futures end False). Lost and back alternate, so the
+        two say the link is as the wearer last felt it: a broker flapping twenty times
+        while a stop plays leaves nothing queued, instead of forty notices that keep a
+        confirmation waiting for a minute."""
+        waiting = next((r for r in self._waiting if r.kind is _Kind.LINK), None)
+        if waiting is None:
+            return self._queue(_Request(pattern, _Kind.LINK))
+        self._waiting.remove(waiting)
+        waiting.done.set_result(False)
+        cancelled: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        cancelled.set_result(False)
+        return cancelled
 
     @property
     def backlog_s(self) -> float:

@@ -30,6 +30,9 @@ DRAIN_TIMEOUT_S = 3.0
 # Beyond the goodbye pattern itself (and what plays before it), how long a wearable may take
 # to take it.
 GOODBYE_SLACK_S = 1.0
+# At most this long is waited for what plays or waits on a wrist before the goodbye: a stop
+# that still plays is felt whole, but a hub told to stop does not wait out a long queue.
+GOODBYE_AFTER_AT_MOST_S = 5.0
 # At shutdown, how long a save (or an ack's commit) still under way may take before the
 # publishes queued behind it are given up: far beyond any working disk, and bounded so a hub
 # on a stuck disk still stops.
@@ -163,7 +166,10 @@ class Hub:
         on their wrist), and everything already published reaches the broker, if it takes it
         within ``drain_timeout_s``. Returns the topics of what it did not take. Cancelling
         :meth:`run` afterwards says ``offline`` and lets go of the wearables."""
-        ahead_s = max((player.backlog_s for player in self.players.values()), default=0.0)
+        ahead_s = min(
+            max((player.backlog_s for player in self.players.values()), default=0.0),
+            GOODBYE_AFTER_AT_MOST_S,
+        )
         goodbyes = [player.notify(HUB_STOPPING) for player in self.players.values()]
         if goodbyes:
             await asyncio.wait(

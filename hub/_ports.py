@@ -26,11 +26,13 @@ class Outbox(Protocol):
 
 class Alerter(Protocol):
     """Plays patterns on one wearer's wrist (see :class:`hub._alerts.AlertPlayer`): an
-    alert at once, a confirmation or a notice in its turn; each future ends True once felt."""
+    alert at once, a confirmation or a notice in its turn (a link notice cancelling out one
+    still waiting); each future ends True once felt."""
 
     def alert(self, pattern: HapticPattern) -> asyncio.Future[bool]: ...
     def confirm(self, pattern: HapticPattern) -> asyncio.Future[bool]: ...
     def notify(self, pattern: HapticPattern) -> asyncio.Future[bool]: ...
+    def notify_link(self, pattern: HapticPattern) -> asyncio.Future[bool]: ...
 
 
 class Saved(Protocol):

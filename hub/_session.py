@@ -314,7 +314,7 @@ class PairSession:
             case Buzz(wearer, pattern, None):
                 # A notice (the link lost or back): it waits its turn, never cutting short
                 # an alert or a confirmation (hub._alerts).
-                self._players[wearer].notify(pattern)
+                self._players[wearer].notify_link(pattern)
             case Buzz(wearer, pattern, SignalMessage() as message):
                 self._buzz(wearer, self._players[wearer].alert(pattern), message)
             case Confirm(wearer, signal_id, by):

@@ -67,7 +67,7 @@ async def test_a_confirmation_waits_for_a_stop_alert_and_is_felt_after_it(wrist:
 async def test_a_stop_alert_cuts_a_confirmation_short_which_is_felt_again_after(
     wrist: Wrist,
 ) -> None:
-    wrist.player.notify(LINK_LOST)
+    wrist.player.notify_link(LINK_LOST)
     confirmation = wrist.player.confirm(CONFIRMATION)
     await playing(wrist, LINK_LOST)
     stop = wrist.player.alert(STOP)
@@ -78,10 +78,10 @@ async def test_a_stop_alert_cuts_a_confirmation_short_which_is_felt_again_after(
 async def test_link_restored_never_drops_a_confirmation_waiting_behind_a_link_notice(
     wrist: Wrist,
 ) -> None:
-    wrist.player.notify(LINK_LOST)
+    wrist.player.notify_link(LINK_LOST)
     await playing(wrist, LINK_LOST)
     confirmation = wrist.player.confirm(CONFIRMATION)
-    restored = wrist.player.notify(LINK_RESTORED)
+    restored = wrist.player.notify_link(LINK_RESTORED)
     assert await confirmation and await restored
     assert wrist.felt == ["pause", "confirmation", "link_restored"]
 
@@ -89,7 +89,7 @@ async def test_link_restored_never_drops_a_confirmation_waiting_behind_a_link_no
 async def test_a_link_notice_waits_for_a_stop_alert(wrist: Wrist) -> None:
     stop = wrist.player.alert(STOP)
     await playing(wrist, STOP)
-    notice = wrist.player.notify(LINK_LOST)
+    notice = wrist.player.notify_link(LINK_LOST)
     assert await stop and await notice
     assert wrist.felt == ["stop", "pause"]
 
@@ -132,3 +132,31 @@ async def test_a_confirmation_the_watch_could_not_take_is_felt_once_it_is_back(
     wrist.watch.come_back()
     assert await asyncio.wait_for(confirmation, 30)
     assert wrist.felt == ["confirmation"]
+
+
+async def test_a_flapping_link_leaves_no_notices_queued_ahead_of_a_confirmation(
+    wrist: Wrist,
+) -> None:
+    wrist.player.alert(STOP)
+    await playing(wrist, STOP)
+    # The broker comes and goes twenty times while the stop plays.
+    notices = []
+    for _ in range(20):
+        notices.append(wrist.player.notify_link(LINK_LOST))
+        notices.append(wrist.player.notify_link(LINK_RESTORED))
+    confirmation = wrist.player.confirm(CONFIRMATION)
+    assert await confirmation
+    # Each loss and its return cancelled out before either was felt: the wearer felt the
+    # stop, then at once the confirmation, and no forty notices in between.
+    assert wrist.felt == ["stop", "confirmation"]
+    assert not any([await notice for notice in notices])
+
+
+async def test_a_link_lost_for_good_is_felt_after_what_plays(wrist: Wrist) -> None:
+    wrist.player.alert(STOP)
+    await playing(wrist, STOP)
+    wrist.player.notify_link(LINK_LOST)
+    wrist.player.notify_link(LINK_RESTORED)
+    lost = wrist.player.notify_link(LINK_LOST)
+    assert await lost
+    assert wrist.felt == ["stop", LINK_LOST.name]
