@@ -263,10 +263,14 @@ class PairSession:
             return
         wrist_told = False
         for index, effect in enumerate(effects):
-            if wrist_told and isinstance(effect, Save | Commit | Publish):
+            to_disk = isinstance(effect, Save | Commit) and self._store is not None
+            if to_disk or (wrist_told and isinstance(effect, Save | Commit | Publish)):
                 # A wrist on this hub is being told: the save and the publishes (sealing,
                 # and the relay's sender writing to the broker) wait until its alert has
                 # started, and the disk waits in a thread, so neither holds up the buzz.
+                # With no wrist here to tell, the save (an fsync) still waits in a thread,
+                # with the publishes behind it: nothing leaves before it is durable, and the
+                # event loop (the partner's messages, the wearables, the page) goes on.
                 # Records stay here: whoever asked (a page's resume, say) finds them kept.
                 self._backlog = effects[index:]
                 self._draining = asyncio.get_running_loop().create_task(self._drain())
