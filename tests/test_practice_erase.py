@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hub._tap_calibrations import FILE_NAME, TapCalibrations
 from hub.practice import Feedback, PracticeRecords, SharedPlan, practice_file
 from hub.store import DATABASE_NAME, EventStore
+from hub.store._lock import hold_for_hub
 from signals import TapDetectorSettings
 from tests.test_timeline_export import comfort_hub
 
@@ -50,3 +52,24 @@ async def test_erasing_one_session_keeps_the_pairs_calibration(data_dir: Path) -
     assert missing.returncode == 1
     assert (data_dir / FILE_NAME).exists(), "only --all takes the calibrations"
     assert not (data_dir / DATABASE_NAME).exists()
+
+
+async def test_erase_all_leaves_the_pairs_words_to_a_running_hub_and_says_so(
+    data_dir: Path,
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    practice_file(data_dir, "alex-sam").write_text('{"plan": {"safeword": "kept-word"}}')
+    running_hub = hold_for_hub(data_dir / DATABASE_NAME)
+    try:
+        while_running = await comfort_hub("erase", "--all")
+    finally:
+        os.close(running_hub)
+    assert while_running.returncode == 0, while_running.stderr
+    # The hub holds them in memory and would write them again: they wait for it to stop.
+    assert "a hub running on it holds them" in while_running.stdout
+    assert "stop it and run erase --all again" in while_running.stdout
+    assert practice_file(data_dir, "alex-sam").exists()
+
+    stopped = await comfort_hub("erase", "--all")
+    assert stopped.returncode == 0, stopped.stderr
+    assert not practice_file(data_dir, "alex-sam").exists()

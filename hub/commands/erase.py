@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from hub.commands._data_dir import add_data_dir, data_dir, store_path
@@ -39,6 +40,21 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    path = store_path(args)
+    if not args.all:
+        return _erase(args, path)
+    if not path.parent.is_dir():
+        print(f"erased 0 session(s): no data folder {path.parent}")
+        return 0
+    from hub.store import no_hub_has_it_open
+
+    # A running hub keeps the pair's plan and calibrations in memory and would write (and
+    # publish) them again: they are left for when it has stopped. No hub may start meanwhile.
+    with no_hub_has_it_open(path) as no_hub:
+        return _erase(args, path, private_files_too=no_hub)
+
+
+def _erase(args: argparse.Namespace, path: Path, *, private_files_too: bool = False) -> int:
     from hub.store import (
         SessionStillOpenError,
         StoreReader,
@@ -47,14 +63,18 @@ def run(args: argparse.Namespace) -> int:
         erase,
     )
 
-    path = store_path(args)
-    if args.all:
+    if args.all and not private_files_too:
+        print(
+            f"kept the pair's plan and tap calibrations in {path.parent}: a hub running on "
+            "it holds them and would write them again; stop it and run erase --all again"
+        )
+    elif args.all:
         # The pair's words go even when no session was ever recorded.
         for removed in remove_private_files(data_dir(args)):
             print(f"erased {removed}")
-        if not path.exists():
-            print(f"erased 0 session(s): no event store in {path.parent}")
-            return 0
+    if args.all and not path.exists():
+        print(f"erased 0 session(s): no event store in {path.parent}")
+        return 0
     # With no hub running on this folder, a session still open was left by one that died:
     # it is ended as the next hub would end it, so it can be erased now.
     for abandoned in close_abandoned_sessions(path) or []:

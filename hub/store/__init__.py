@@ -11,7 +11,7 @@
 
 from hub.store._erase import Erased, SessionStillOpenError, close_abandoned_sessions, erase
 from hub.store._files import DATABASE_NAME
-from hub.store._lock import StoreInUseError
+from hub.store._lock import StoreInUseError, no_hub_has_it_open
 from hub.store._migrate import import_old_files, read_journal
 from hub.store._practice import (
     PracticeRows,
@@ -54,6 +54,7 @@ __all__ = [
     "import_old_files",
     "iso",
     "load_practice",
+    "no_hub_has_it_open",
     "read_journal",
     "save_confirmation",
     "save_feedback",
