@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from firmware_bridge.sim import SimRadio
 from hub import RehearsalChanged, RehearsalStep
 from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import times_played
+from tests.hubs import running_hub, times_played, two_watches
 from tests.practice_helpers import PracticeRoom, practice_room
 
 
@@ -46,6 +47,31 @@ async def test_a_partners_real_signal_ends_the_rehearsal_and_the_wearers_press_a
         assert not room.seen.of(RehearsalStep)  # the press was never judged as practice
         (ended_event,) = [e for e in room.seen.of(RehearsalChanged) if not e.running]
         assert ended_event.partner_signal in {ComfortSignal.SLOW_DOWN, signal}
+
+
+async def test_a_stop_from_the_partners_own_hub_ends_the_rehearsal_and_the_press_answers_it(
+    mosquitto: Mosquitto, pair_id: str
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with (
+        running_hub(mosquitto.address, pair_id, radio, {"alex": watches["alex"]}) as (alex_hub, _),
+        running_hub(mosquitto.address, pair_id, radio, {"sam": watches["sam"]}) as (sam_hub, seen),
+    ):
+        drill = sam_hub.practice.start_rehearsal("sam")
+        watches["alex"].press(held_ms=1500)  # over the broker, from alex's hub
+        await wait_until(lambda: times_played(watches["sam"], pattern_for(ComfortSignal.STOP)) >= 1)
+        await wait_until(lambda: drill.phase == "finished")
+        assert drill.view()["ended_by_partner"] == {
+            "partner": "alex",
+            "signal": "stop",
+            "link": False,
+        }
+
+        watches["sam"].press()
+        await wait_until(lambda: times_played(watches["alex"], CONFIRMATION) == 1)
+        assert alex_hub.session.held("alex") is ComfortSignal.STOP  # alex's, until alex lifts it
+        assert not seen.of(RehearsalStep)
 
 
 async def test_a_rehearsal_does_not_start_while_a_partners_stop_waits_for_the_wearer(
