@@ -31,6 +31,7 @@ from hub._events import (
     SignalSent,
     StateRestored,
 )
+from signals import ComfortSignal
 
 
 def describe(event: HubEvent) -> str | None:
@@ -89,6 +90,11 @@ def describe(event: HubEvent) -> str | None:
             return f"{wearer} confirmed their signals" + (" (both have now)" if both else "")
         case PlanChanged(by, changes):
             return f"{by} changed the plan: {', '.join(name for name, _ in changes)}"
+        case RehearsalChanged(wearer, _, _, ComfortSignal() as signal):
+            return (
+                f"rehearsal of {wearer}'s signals ends: their partner's {signal} is real, "
+                f"and {wearer}'s press acknowledges it"
+            )
         case RehearsalChanged(wearer, _, True):
             return f"rehearsal of {wearer}'s signals ends: {wearer} made a real signal"
         case RehearsalChanged(wearer, running):

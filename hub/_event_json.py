@@ -106,8 +106,14 @@ def event_json(event: HubEvent) -> dict[str, Any]:
             }
         case PlanChanged(by, changes):
             return {"type": "plan_changed", "by": by, "changes": dict(changes)}
-        case RehearsalChanged(wearer, running, for_real):
-            return {"type": "rehearsal", "wearer": wearer, "running": running, "for_real": for_real}
+        case RehearsalChanged(wearer, running, for_real, partner_signal):
+            return {
+                "type": "rehearsal",
+                "wearer": wearer,
+                "running": running,
+                "for_real": for_real,
+                "partner_signal": partner_signal,
+            }
         case RehearsalStep(wearer, gesture, meaning, recognised, hint, felt):
             return {
                 "type": "rehearsal_step",

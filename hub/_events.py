@@ -168,11 +168,13 @@ class RehearsalStep:
 @dataclass(frozen=True, slots=True)
 class RehearsalChanged:
     """A rehearsal of ``wearer``'s gestures started or ended; ``for_real`` when it ended
-    because the wearer made a real signal during it."""
+    because the wearer made a real signal during it, ``partner_signal`` when the partner's
+    real signal (waiting for the wearer's "I noticed") ended it."""
 
     wearer: str
     running: bool
     for_real: bool = False
+    partner_signal: ComfortSignal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,8 +122,13 @@ class PairSession:
 
     def awaiting_ack(self, wearer: str) -> str | None:
         """The partner's signal id ``wearer`` has been alerted to and not acknowledged."""
+        message = self.awaiting(wearer)
+        return message.id if message is not None else None
+
+    def awaiting(self, wearer: str) -> SignalMessage | None:
+        """The partner's signal ``wearer`` has been alerted to and not acknowledged."""
         pending = self.rules.local[wearer].pending
-        return pending.message.id if pending is not None else None
+        return pending.message if pending is not None else None
 
     # -- feeding the rules ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page, expect
 from firmware_bridge.sim import SimulatedBangle
 from hub import Hub
 from hub.practice import AFTERCARE_PULSE
-from signals import ComfortSignal, pattern_for
+from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.browser import new_page, screenshot
 from tests.helpers import wait_until
@@ -125,6 +125,41 @@ async def test_the_rehearsal_page_says_how_to_stop_for_real_and_a_real_stop_ends
         await expect(sam.locator("#for-real")).to_contain_text("alex made a real signal")
         await expect(alex.get_by_role("button", name="Start my rehearsal")).to_be_visible()
         assert hub.session.held("alex") is ComfortSignal.STOP
+
+
+async def test_a_partners_real_stop_comes_before_a_rehearsal_and_the_pages_say_so(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    async with two_phones(mosquitto, pair_id, browser, "rehearsal") as (hub, watches, alex, sam):
+        # While alex's stop waits for sam's "I noticed", sam's rehearsal does not start.
+        watches["alex"].press(held_ms=1500)
+        await wait_until(lambda: hub.session.awaiting_ack("sam") is not None)
+        await sam.get_by_role("button", name="Start my rehearsal").click()
+        await expect(sam.locator("#error")).to_contain_text(
+            'alex\'s stop is waiting for your "I noticed"'
+        )
+        watches["sam"].press()
+        await wait_until(lambda: times_played(watches["alex"], CONFIRMATION) == 1)
+        watches["alex"].press()  # two presses: alex lifts the stop
+        await asyncio.sleep(0.25)
+        watches["alex"].press()
+        await wait_until(lambda: hub.session.held("alex") is None)
+
+        # During sam's rehearsal, alex's stop ends it at once, and sam's press answers it.
+        await sam.get_by_role("button", name="Start my rehearsal").click()
+        await expect(sam.locator("#now")).to_contain_text("Now: two taps: slow down")
+        watches["alex"].press(held_ms=1500)
+        await expect(sam.locator("#partner-signal")).to_contain_text(
+            "alex signalled stop for real. Your rehearsal ended"
+        )
+        await expect(sam.locator("#partner-signal")).to_contain_text("press your button once")
+        await expect(alex.locator("#partner-signal")).to_contain_text(
+            "Your stop ended sam's rehearsal"
+        )
+        await expect(sam.get_by_role("button", name="Start my rehearsal")).to_be_visible()
+        await screenshot(sam, "practice-rehearsal-partner-stop-phone")
+        watches["sam"].press()
+        await wait_until(lambda: times_played(watches["alex"], CONFIRMATION) == 2)
 
 
 async def test_the_aftercare_pages_offer_calm_a_timer_and_a_private_form(

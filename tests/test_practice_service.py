@@ -10,9 +10,16 @@ import numpy as np
 import pytest
 
 from firmware_bridge import AccelBatch, Capability
-from hub import HubEvent, PracticeCheckIn, SignalMessage, new_signal_id, utc_now
+from hub import (
+    HubEvent,
+    PracticeCheckIn,
+    RehearsalChanged,
+    SignalMessage,
+    new_signal_id,
+    utc_now,
+)
 from hub._tap_calibrations import TapCalibrations
-from hub.practice import CHECK_IN_PULSE, Practice, PracticeError, PracticeRecords
+from hub.practice import CHECK_IN_PULSE, NotYours, Practice, PracticeError, PracticeRecords
 from signals import (
     SAFE_BOUNDS,
     ComfortSignal,
@@ -35,6 +42,8 @@ class FakeSession:
         self.rehearsed: list[tuple[str, ComfortSignal]] = []
         self.accel_hooks: dict[str, Callable[[AccelBatch], None]] = {}
         self.recalibrated: list[str] = []
+        # The partner's signal each wearer was alerted to and has not acknowledged.
+        self.waiting: dict[str, SignalMessage] = {}
 
     def partner_of(self, wearer: str) -> str:
         return "sam" if wearer == "alex" else "alex"
@@ -53,6 +62,9 @@ class FakeSession:
 
     def play(self, wearer: str, pattern: HapticPattern) -> None:
         self.played.append((wearer, pattern.name))
+
+    def awaiting(self, wearer: str) -> SignalMessage | None:
+        return self.waiting.get(wearer)
 
     def publish_rehearsal(self, wearer: str, signal: ComfortSignal) -> SignalMessage:
         self.rehearsed.append((wearer, signal))
@@ -170,7 +182,7 @@ def test_too_few_taps_change_nothing_and_say_why(tmp_path: Path) -> None:
     )
     clock.now += 3.0
     hub.tick()
-    hub.end_rehearsal()  # after one step: its taps (none) are all there is
+    hub.end_rehearsal("alex")  # after one step: its taps (none) are all there is
     calibration = hub.overview("alex")["tap_calibration"]
     assert calibration["calibrated"] is False
     assert calibration["summary"].startswith("not calibrated: only 0 taps could be measured")
@@ -201,3 +213,63 @@ def test_only_a_wearer_on_this_hub_can_rehearse_and_check_ins_ask_only_local_wri
         (None, None),
         ("alex", "no_answer"),
     ]
+
+
+def partners(signal: ComfortSignal, source: SignalSource = SignalSource.BUTTON) -> SignalMessage:
+    return SignalMessage(id=new_signal_id(), seq=1, signal=signal, source=source, at=utc_now())
+
+
+def test_a_press_while_a_partners_signal_waits_is_handed_on_and_ends_the_rehearsal() -> None:
+    # No tick between the alert and the press: the press itself must see what waits.
+    hub, session, clock, events = practice(["alex", "sam"])
+    drill = hub.start_rehearsal("sam")
+    assert session.hooks["sam"](InputEvent(InputKind.TAP, clock.now)) == ()  # practice
+    session.waiting["sam"] = partners(ComfortSignal.STOP)
+    press = InputEvent(InputKind.BUTTON, clock.now + 0.5)
+    assert session.hooks["sam"](press) == (press,)  # an "I noticed", never practice
+    assert drill.phase == "finished" and drill.results == []
+    assert drill.view()["ended_by_partner"] == {"partner": "alex", "signal": "stop", "link": False}
+    assert events[-1] == RehearsalChanged("sam", running=False, partner_signal=ComfortSignal.STOP)
+
+
+@pytest.mark.parametrize(
+    ("signal", "source"),
+    [
+        (ComfortSignal.SLOW_DOWN, SignalSource.TAP),
+        (ComfortSignal.PAUSE, SignalSource.TAP),
+        (ComfortSignal.STOP, SignalSource.BUTTON),
+        (ComfortSignal.PAUSE, SignalSource.LINK),
+        (ComfortSignal.CHECK_IN, SignalSource.HEART),
+    ],
+)
+def test_any_partners_signal_waiting_ends_the_rehearsal_on_the_next_tick(
+    signal: ComfortSignal, source: SignalSource
+) -> None:
+    hub, session, _, _ = practice(["alex", "sam"])
+    drill = hub.start_rehearsal("sam")
+    session.waiting["sam"] = partners(signal, source)
+    hub.tick()
+    assert drill.phase == "finished" and not drill.ended_for_real
+    assert drill.view()["ended_by_partner"]["link"] is (source is SignalSource.LINK)
+    assert hub.overview("sam")["tap_calibration"] is None  # cut short: nothing fitted
+
+
+def test_a_rehearsal_does_not_start_while_a_partners_signal_waits() -> None:
+    hub, session, _, _ = practice(["alex", "sam"])
+    session.waiting["sam"] = partners(ComfortSignal.PAUSE)
+    with pytest.raises(PracticeError, match='alex\'s pause is waiting for your "I noticed"'):
+        hub.start_rehearsal("sam")
+    hub.start_rehearsal("alex")  # alex has nothing waiting
+
+
+def test_only_the_rehearsing_wearer_ends_it_and_only_the_partner_says_they_felt_it() -> None:
+    hub, session, _, _ = practice(["alex", "sam"])
+    drill = hub.start_rehearsal("alex")
+    with pytest.raises(NotYours, match="only alex can end it"):
+        hub.end_rehearsal("sam")
+    with pytest.raises(NotYours, match="only sam can say they felt"):
+        hub.partner_felt("alex")
+    assert drill.phase == "performing"
+    assert session.hooks["alex"](InputEvent(InputKind.TAP, 0.0)) == ()  # still practice
+    hub.end_rehearsal("alex")
+    assert drill.phase == "finished"

@@ -133,6 +133,16 @@ class StepDone:
 DrillEffect = Recognised | StepDone
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerSignal:
+    """The partner's real signal that ended a rehearsal: it waits for the wearer's "I noticed"."""
+
+    partner: str
+    signal: ComfortSignal
+    # Said by the hub for the partner (their wearable out of reach), not made by them.
+    link: bool = False
+
+
 @dataclass
 class Drill:
     wearer: str
@@ -147,6 +157,8 @@ class Drill:
     results: list[StepResult] = field(default_factory=list)
     # Ended by a real signal the wearer made during it (see _way_out).
     ended_for_real: bool = False
+    # Ended because the partner's real signal reached the wearer (see _rehearsal).
+    ended_by_partner: PartnerSignal | None = None
     _events: list[InputEvent] = field(default_factory=list)
     _verdict: Verdict = field(default_factory=lambda: Verdict(False))
     _phase_since: float = 0.0
@@ -205,6 +217,9 @@ class Drill:
             # How to stop for real from the step being rehearsed, said on the page.
             "way_out": way_out_words(current, self.gestures),
             "ended_for_real": self.ended_for_real,
+            "ended_by_partner": None
+            if (by := self.ended_by_partner) is None
+            else {"partner": by.partner, "signal": by.signal, "link": by.link},
             "current": None if current is None else current.describe(),
             "current_signal": None if current is None else current.signal,
             "step": self.index + 1,

@@ -1,7 +1,8 @@
 """The practice API and pages: agreement and plan, rehearsal, check-ins, aftercare, feedback.
 
-Every route names the wearer whose page asks (``/api/practice/<wearer>/...``) and answers as
-that wearer: a partner's private feedback is never in any answer.
+Every route names the wearer whose page asks (``/api/practice/<wearer>/...``) and acts and
+answers as that wearer: a partner's private feedback is never in any answer, and a partner's
+part of practice (ending their rehearsal, saying one felt one's own step) is refused (403).
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from hub.practice import PRE_SESSION_CHECK, Feedback, Practice, PracticeError, SharedPlan
+from hub.practice import (
+    PRE_SESSION_CHECK,
+    Feedback,
+    NotYours,
+    Practice,
+    PracticeError,
+    SharedPlan,
+)
 
 PAGES = ("agreement", "rehearsal", "aftercare")
 ASSETS = {"practice.css": "text/css", "practice.js": "text/javascript"}
@@ -37,6 +45,9 @@ def practice_router(practice: Practice) -> APIRouter:
     def doing(action: Any, *args: Any) -> None:
         try:
             action(*args)
+        except NotYours as error:
+            # The partner's part of practice (their rehearsal, say): the page shows why.
+            raise HTTPException(403, str(error)) from None
         except PracticeError as error:
             raise HTTPException(409, str(error)) from None
 
@@ -84,13 +95,14 @@ def practice_router(practice: Practice) -> APIRouter:
 
     @router.post("/api/practice/{wearer}/rehearsal/end")
     async def end_rehearsal(wearer: str) -> dict[str, str]:
-        wearer_of_pair(wearer)
-        practice.end_rehearsal()
+        # Only the rehearsing wearer's own: the other's would make the partner's practice
+        # gestures real signals under them.
+        doing(practice.end_rehearsal, wearer_of_pair(wearer))
         return {"rehearsal": "ended"}
 
     @router.post("/api/practice/{wearer}/rehearsal/felt")
     async def felt(wearer: str) -> dict[str, str]:
-        practice.partner_felt(wearer_of_pair(wearer))
+        doing(practice.partner_felt, wearer_of_pair(wearer))
         return {"felt": wearer}
 
     @router.post("/api/practice/{wearer}/tap-calibration/reset")

@@ -127,7 +127,11 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
         card(`${Name(e.by)} changed the plan: ${Object.keys(e.changes).join(", ")}`, "practice", e.time);
         break;
       case "rehearsal":
-        card(e.for_real ? `${Name(e.wearer)} made a real signal: the rehearsal ended` : `${Name(e.wearer)} ${e.running ? "started" : "finished"} a rehearsal`, "practice", e.time);
+        if (e.partner_signal) {
+          card(`A real ${e.partner_signal.replace("_", " ")} ended ${e.wearer === you ? "your" : `${e.wearer}'s`} rehearsal`, "practice", e.time);
+        } else {
+          card(e.for_real ? `${Name(e.wearer)} made a real signal: the rehearsal ended` : `${Name(e.wearer)} ${e.running ? "started" : "finished"} a rehearsal`, "practice", e.time);
+        }
         break;
       case "check_in":
         card(e.wearer ? `Check-in: ${name(e.wearer)}: ${e.answer === "all_good" ? "all good" : "no answer"}` : "Check-in pulse", "practice", e.time);

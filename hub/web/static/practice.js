@@ -19,11 +19,21 @@ async function call(method, path, body) {
     showError(detail || response.statusText);
     throw new Error(detail);
   }
-  showError("");
+  // The page's own polling must not wipe a refusal before it can be read.
+  if (method !== "GET" || Date.now() - errorShownAt > ERROR_KEPT_MS) showError("");
   return response.json();
 }
 
-function showError(message) { const el = $("error"); if (el) { text(el, message); el.hidden = !message; } }
+// How long a refusal ("this is alex's rehearsal...") stays while the page polls; an action
+// that succeeds clears it at once.
+const ERROR_KEPT_MS = 15000;
+let errorShownAt = 0;
+
+function showError(message) {
+  const el = $("error");
+  if (el) { text(el, message); el.hidden = !message; }
+  if (message) errorShownAt = Date.now();
+}
 
 function header() {
   document.querySelector("header strong").textContent = `${WEARER}'s page`;
