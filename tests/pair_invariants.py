@@ -6,13 +6,15 @@ from __future__ import annotations
 from hypothesis.stateful import invariant
 
 from hub import AckSent, PartnerAlerted
-from hub.rules import SILENT_AFTER_S
+from hub.rules import SILENT_AFTER_S, UNHEARD_AFTER_S
 from signals import ComfortSignal
 from tests.pair_world import PAIR, SETTINGS, SimHub, World
 
 PARTNER = {"alex": "sam", "sam": "alex"}
 # Invariant 6: silent for SILENT_AFTER_S, noticed at the next tick (steps of 0.5 s).
 GONE_NOTICED_WITHIN_S = SILENT_AFTER_S + 1.0
+# Invariant 8: a partner hub never heard, noticed at the first tick after the grace.
+UNHEARD_NOTICED_WITHIN_S = UNHEARD_AFTER_S + 1.0
 
 
 def severity(level: ComfortSignal | str | None) -> int:
@@ -169,3 +171,19 @@ class PairInvariants:
             )
             if now - last_sign >= GONE_NOTICED_WITHIN_S:
                 assert rules.local[PARTNER[wearer]].unreachable, f"{wearer}'s hub gone unnoticed"
+
+    @invariant()
+    def a_partner_hub_never_heard_is_noticed(self) -> None:
+        """Invariant 8: a local wearer whose partner's hub was not heard within the grace after
+        their hub connected is told the partner is unreachable (never left "all clear")."""
+        for wearer in PAIR:
+            hub = self._hub(wearer)
+            rules = hub.rules
+            if rules is None or not hub.running or not hub.connected:
+                continue
+            if rules.hubs.serving(PARTNER[wearer]):
+                continue
+            if self.world.now - self.connected_since[wearer] >= UNHEARD_NOTICED_WITHIN_S:
+                assert rules.local[wearer].unreachable, (
+                    f"{wearer} not told that {PARTNER[wearer]}'s hub was never heard"
+                )

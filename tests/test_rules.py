@@ -18,6 +18,7 @@ from hub import (
 )
 from hub.rules import (
     SILENT_AFTER_S,
+    UNHEARD_AFTER_S,
     AckAsked,
     BrokerChanged,
     Buzz,
@@ -35,6 +36,7 @@ from hub.rules import (
     SavedLevel,
     SessionSettings,
     Tick,
+    Unreachable,
 )
 from signals import ComfortSignal, InputEvent, InputKind, SignalSource
 
@@ -134,6 +136,55 @@ def test_a_partner_hub_silent_for_3_s_is_gone_and_back_with_its_heartbeat() -> N
     assert isinstance(notice, PartnerUnreachable) and not notice.back
     back = rules.feed(HeardHub("alex", beat, True, 5.0))
     assert buzzes(back) == ["link_restored"]
+
+
+def test_a_partner_hub_never_heard_is_unreachable_after_the_grace_and_back_when_heard() -> None:
+    """A partner hub not started, on another pair name, or whose messages are refused (another
+    pair key) is never heard: sam must not stay "all clear"."""
+    rules = sams_hub()
+    rules.feed(BrokerChanged(True, 0.0))
+    assert rules.feed(Tick(UNHEARD_AFTER_S)) == [], "a partner hub may still be starting"
+    unheard = rules.feed(Tick(UNHEARD_AFTER_S + 0.1))
+    assert buzzes(unheard) == ["pause"]
+    (notice,) = recorded(unheard, PartnerUnreachable)
+    assert notice == PartnerUnreachable(
+        "sam", "alex", Unreachable.PARTNER_HUB_UNHEARD.value, back=False
+    )
+    assert rules.local["sam"].unreachable == {Unreachable.PARTNER_HUB_UNHEARD}
+    beat = HubStatusMessage(status="online", hub="alex", wearers=["alex"], at=AT)
+    back = rules.feed(HeardHub("alex", beat, True, 9.0))
+    assert buzzes(back) == ["link_restored"]
+    assert not rules.local["sam"].unreachable
+
+
+def test_an_unheard_partner_hub_stays_unheard_across_a_reconnect() -> None:
+    """No "link back" for a link that never was: only hearing the partner's hub ends it."""
+    rules = sams_hub()
+    rules.feed(BrokerChanged(True, 0.0))
+    assert buzzes(rules.feed(Tick(UNHEARD_AFTER_S + 1))) == ["pause"]
+    assert buzzes(rules.feed(BrokerChanged(False, 10.0))) == []
+    assert buzzes(rules.feed(BrokerChanged(True, 11.0))) == []
+    assert buzzes(rules.feed(Tick(11.5))) == []
+    assert rules.local["sam"].unreachable == {Unreachable.PARTNER_HUB_UNHEARD}
+
+
+def test_a_partner_hub_heard_in_time_or_a_lost_broker_within_the_grace_is_no_unheard_hub() -> None:
+    rules = sams_hub()
+    rules.feed(BrokerChanged(True, 0.0))
+    assert buzzes(rules.feed(BrokerChanged(False, 1.0))) == ["pause"], "the broker is gone"
+    assert buzzes(rules.feed(BrokerChanged(True, 4.0))) == ["link_restored"]
+    # A fresh grace from the reconnect: the partner's hub may have been starting meanwhile.
+    assert buzzes(rules.feed(Tick(4.0 + UNHEARD_AFTER_S))) == []
+    beat = HubStatusMessage(status="online", hub="alex", wearers=["alex"], at=AT)
+    for second in range(9, 30):
+        rules.feed(HeardHub("alex", beat, True, float(second)))
+        assert buzzes(rules.feed(Tick(second + 0.5))) == []
+
+
+def test_a_hub_serving_both_wearers_needs_no_other_hub() -> None:
+    rules = PairRules(("alex", "sam"), ["alex", "sam"], hub_id="alex-sam")
+    rules.feed(BrokerChanged(True, 0.0))
+    assert buzzes(rules.feed(Tick(60.0))) == []
 
 
 def test_a_hubs_own_status_never_speaks_for_its_partners() -> None:

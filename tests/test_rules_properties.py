@@ -17,7 +17,9 @@ After every step the safety invariants of issue 9 are checked:
    level, nothing lifted is still being re-alerted, and every ack sent was confirmed;
 6. a partner whose hub is crashed or frozen is told so within 4 s;
 7. a resume from a wearer their partner's hub knows to hold no level lifts nothing and is
-   announced nowhere (a forged one, with the pair's key or on a hub without signing).
+   announced nowhere (a forged one, with the pair's key or on a hub without signing);
+8. a wearer whose partner's hub was not heard within the grace after their hub connected
+   is told the partner is unreachable.
 
 Run with ``PROPERTY_EXAMPLES`` examples of up to ``STEPS`` steps (about 20 s here). Checked
 against each fault of the issue put back by hand, one at a time; each made these tests
@@ -340,6 +342,7 @@ def test_an_ack_a_crash_kept_from_leaving_is_confirmed_once_its_hub_is_back() ->
         machine.a_waiting_pause_or_stop_stays_and_is_alerted_again()
         machine.confirmed_at_most_once()
         machine.a_gone_partner_hub_is_noticed()
+        machine.a_partner_hub_never_heard_is_noticed()
 
     then("long_press", "alex")
     then("wait", 1.0)
@@ -351,3 +354,19 @@ def test_an_ack_a_crash_kept_from_leaving_is_confirmed_once_its_hub_is_back() ->
     then("crash", "sam")
     then("settle")  # checks that sam's last ack was confirmed (invariant 5)
     assert machine.world.wrists["alex"].confirmed == [ack.id]
+
+
+def test_a_hub_restarted_while_its_partners_hub_is_gone_does_not_stay_all_clear() -> None:
+    """Another interleaving walked through by hand: both hubs crash and only alex's comes
+    back, so it never hears a hub serving sam (invariant 8)."""
+    machine = PairMachine()
+    for step, *args in [
+        ("crash", "sam"),
+        ("crash", "alex"),
+        ("restart", "alex"),
+        ("connect", "alex"),
+        ("wait", 8.0),
+    ]:
+        getattr(machine, step)(*args)
+        machine.a_partner_hub_never_heard_is_noticed()
+    assert machine.world.wrists["alex"].buzzes[-1][1] == "pause"

@@ -4,7 +4,7 @@
 carries out its effects.
 """
 
-from hub.rules._hubs import ALIVE_INTERVAL_S, SILENT_AFTER_S
+from hub.rules._hubs import ALIVE_INTERVAL_S, SILENT_AFTER_S, UNHEARD_AFTER_S
 from hub.rules._io import (
     AckAsked,
     BrokerChanged,
@@ -37,6 +37,7 @@ __all__ = [
     "ALIVE_INTERVAL_S",
     "IDS_KEPT_PER_WEARER",
     "SILENT_AFTER_S",
+    "UNHEARD_AFTER_S",
     "AckAsked",
     "BrokerChanged",
     "Buzz",

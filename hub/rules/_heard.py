@@ -143,7 +143,11 @@ class BrokerSide(RulesBase):
     def _check_partner_hubs(self, at: float) -> None:
         for local in self.local.values():
             gone = self.hubs.gone(local.partner, at)
-            for why in (Unreachable.PARTNER_HUB_OFFLINE, Unreachable.PARTNER_HUB_SILENT):
+            for why in (
+                Unreachable.PARTNER_HUB_OFFLINE,
+                Unreachable.PARTNER_HUB_SILENT,
+                Unreachable.PARTNER_HUB_UNHEARD,
+            ):
                 self._set_unreachable(local, why, why is gone, at)
 
     def _broker(self, connected: bool, at: float) -> None:
@@ -152,5 +156,7 @@ class BrokerSide(RulesBase):
             self.hubs.heard_anew(at)
             # A broker restarted empty has lost every retained message: say them again.
             self._say_again()
+        else:
+            self.hubs.broker_lost()
         for local in self.local.values():
             self._set_unreachable(local, Unreachable.BROKER, not connected, at)

@@ -17,7 +17,8 @@ stamps and ids for outgoing messages are injected). The rules:
   again as the level held, never waited for or re-alerted again;
 - when a local wearer's side cannot be relied on (link lost or silent, sensor off the skin)
   their partner is told to pause; when the partner's side cannot be heard (broker lost, the
-  partner's hub offline or silent) the local wearer is told to pause, and told when it is back.
+  partner's hub offline, silent, or never heard since this hub connected) the local wearer
+  is told to pause, and told when it is back.
 """
 
 from __future__ import annotations

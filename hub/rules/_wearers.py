@@ -28,6 +28,8 @@ class Unreachable(Enum):
     BROKER = "this hub lost the MQTT broker"
     PARTNER_HUB_OFFLINE = "the partner's hub went offline"
     PARTNER_HUB_SILENT = "the partner's hub stopped sending its heartbeat"
+    # Never heard at all: not running, or on another broker, pair name or pair key.
+    PARTNER_HUB_UNHEARD = "the partner's hub has not been heard since this hub connected"
 
 
 @dataclass
