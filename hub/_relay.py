@@ -54,6 +54,9 @@ BROKER_BACKOFF = Backoff(first_s=0.25, max_s=5.0)
 GOODBYE_TIMEOUT_S = 1.0
 # Connecting and subscribing; a broker slower than this is treated as gone.
 CONNECT_TIMEOUT_S = 10.0
+# Topics of the partner's side heard sealed with another key, kept for the page: a partner hub
+# with another pair key uses a handful; the bound only stops junk on made-up names growing it.
+FOREIGN_TOPICS_KEPT = 32
 # The broker's PUBACK for one message. Keepalive notices a dead link sooner; this only
 # catches a broker that is connected but stuck.
 PUBLISH_TIMEOUT_S = 10.0
@@ -153,6 +156,9 @@ class MqttRelay:
         self.refused = 0
         # Topics heard in plaintext while this hub encrypts: said once each, counted always.
         self._plaintext_topics: set[str] = set()
+        # The partner's side's topics heard sealed with another key (the pair keys differ?),
+        # oldest first: the page names them with the cure.
+        self.foreign_topics: list[str] = []
         self._seal = seal
         self._on_refused = on_refused
         self._outbox: deque[_Outgoing] = deque()
@@ -409,6 +415,18 @@ class MqttRelay:
             log.debug("%s (an older copy of this hub's own message)", refusal)
             return
         self.refused += 1
+        if refusal.foreign and not self._is_own(topic):
+            first = (
+                topic not in self.foreign_topics and len(self.foreign_topics) < FOREIGN_TOPICS_KEPT
+            )
+            if first:
+                self.foreign_topics.append(topic)
+            if self._is_heartbeat(topic) and not first:
+                # A partner hub with another pair key beats every second: said once (the
+                # partner is told unreachable meanwhile), counted always. A signal, state or
+                # ack refused so is said each time: each one is a message that did not arrive.
+                log.debug("%s (%d refused so far)", refusal, self.refused)
+                return
         if refusal.plaintext:
             # A partner hub without encryption sends on every topic, heartbeats every second:
             # once per topic is enough to say why, the count says how many.

@@ -50,6 +50,7 @@ from hub.rules import (
     SavedLevel,
     SessionSettings,
     Tick,
+    Unreachable,
 )
 from signals import CONFIRMATION, ComfortSignal, HapticPattern, InputEvent, SignalSource
 
@@ -119,6 +120,19 @@ class PairSession:
     def partner_level(self, wearer: str) -> ComfortSignal | None:
         """The level ``wearer``'s partner holds, as far as this hub knows."""
         return self.rules.partner_level(wearer)
+
+    def partner_unreachable(self, wearer: str) -> str | None:
+        """Why ``wearer``'s partner may not hear them, in the page's words; None when the
+        partner's side can be heard (or is on this hub)."""
+        why = self.rules.local[wearer].unreachable
+        partner = self.partner_of(wearer)
+        if not why:
+            return None
+        if Unreachable.BROKER in why:
+            return f"this hub lost the MQTT broker: signals may not reach {partner}; pause"
+        if Unreachable.PARTNER_HUB_UNHEARD in why:
+            return f"{partner}'s hub has not been heard: signals may not reach them; pause"
+        return f"{partner}'s hub cannot be heard: signals may not reach them; pause"
 
     def awaiting_ack(self, wearer: str) -> str | None:
         """The partner's signal id ``wearer`` has been alerted to and not acknowledged."""

@@ -72,6 +72,12 @@ SENT_RESERVE_US = 10_000_000
 MAC_INFO = b"comfort-hub/v1 mac"
 ENCRYPTION_INFO = b"comfort-hub/v1 enc"
 NONCE_BYTES = 12
+# Said with every message sealed with another key: what is most likely wrong, and the cure.
+KEYS_DIFFER = (
+    "the pair keys of the two hubs differ (or someone without the key forges messages): run "
+    "`comfort-hub pair-key show` on one hub and `comfort-hub pair-key add KEY --force` with "
+    "its key line on the other, then restart that hub"
+)
 # Per topic, how many sealed messages are remembered until the broker hands them back. More
 # are in flight only in a burst; a copy no longer remembered is opened like any other.
 OWN_KEPT = 16
@@ -89,8 +95,12 @@ class SealRefused(MessageError):
         stale: bool = False,
         history: bool = False,
         plaintext: bool = False,
+        foreign: bool = False,
     ) -> None:
         super().__init__(topic, payload, reason)
+        # Sealed with another key (or altered): a partner hub given another pair key seals
+        # everything so, its heartbeat every second.
+        self.foreign = foreign
         # Signed but not encrypted, heard by a hub that encrypts: a partner hub set apart.
         self.plaintext = plaintext
         # Correctly sealed, only older than what was heard on the topic already.
@@ -234,7 +244,11 @@ class MessageSeal:
         elif isinstance(obj.get("mac"), str):
             tag = obj["mac"]
             if not hmac.compare_digest(tag.encode(), self._mac(topic, obj).encode()):
-                raise refuse("MAC does not match: not sealed with this pair's key, or altered")
+                raise refuse(
+                    "MAC does not match: not sealed with this pair's key, or altered; "
+                    + KEYS_DIFFER,
+                    foreign=True,
+                )
             if self.encrypt:
                 raise refuse(
                     "signed but not encrypted, and this hub has [security] encrypt = true "
@@ -249,7 +263,7 @@ class MessageSeal:
         return json.dumps(inner).encode()
 
     def _decrypt(
-        self, topic: str, counter: int, text: str, refuse: Callable[[str], SealRefused]
+        self, topic: str, counter: int, text: str, refuse: Callable[..., SealRefused]
     ) -> tuple[dict[str, Any], str]:
         try:
             raw = _unb64(text)
@@ -258,7 +272,9 @@ class MessageSeal:
             )
             inner = json.loads(plain)
         except (ValueError, InvalidTag):
-            raise refuse("does not decrypt with this pair's key") from None
+            raise refuse(
+                f"does not decrypt with this pair's key; {KEYS_DIFFER}", foreign=True
+            ) from None
         if not isinstance(inner, dict):
             raise refuse("decrypts to something other than a JSON object")
         return inner, _b64(hashlib.sha256(raw).digest())

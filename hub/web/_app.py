@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, Response
 
 from hub import EventBus, Hub
+from hub._signing import KEYS_DIFFER
 from hub._sound import tone_wav
 from hub.store import SessionRecorder
 from hub.web._access import PageAccess, PageGuard, only_as_own_wearer, served_names
@@ -89,6 +90,8 @@ def create_app(
         return {
             "pair": hub.topics.pair,
             "broker_connected": hub.relay.connected.is_set(),
+            # The partner's side heard sealed with another key: what to do about it.
+            "pair_key_notice": _pair_key_notice(hub.relay.foreign_topics),
             "wearers": [
                 {
                     "name": name,
@@ -97,6 +100,7 @@ def create_app(
                     "held": session.held(name),
                     "partner_level": session.partner_level(name),
                     "awaiting_ack": session.awaiting_ack(name),
+                    "partner_unreachable": session.partner_unreachable(name),
                     "connected": hub.links[name].connected.is_set(),
                 }
                 for name in session.local_wearers
@@ -129,6 +133,12 @@ def create_app(
         return Response(tone_wav(wanted), media_type="audio/wav")
 
     return app
+
+
+def _pair_key_notice(topics: list[str]) -> str | None:
+    if not topics:
+        return None
+    return f"refused messages on {', '.join(topics)}: sealed with another key; {KEYS_DIFFER}"
 
 
 async def serve(
