@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aiomqtt
@@ -21,6 +22,7 @@ from hub._pair_key import PairKey
 from hub._ports import LevelStore
 from hub._signing import MessageSeal
 from hub.practice import PracticeRecords
+from hub.rules import ALIVE_INTERVAL_S
 from signals import HapticPattern
 from tests.helpers import wait_until
 
@@ -132,6 +134,18 @@ class MqttPeer:
         await self.client.publish(
             f"comfort/v1/{self.pair_id}/{suffix}", payload, qos=1, retain=retain
         )
+
+    async def beat_as(self, hub: str) -> None:
+        """``hub``'s heartbeat, serving the wearer of the same name, until cancelled."""
+        while True:
+            status = {
+                "status": "online",
+                "hub": hub,
+                "wearers": [hub],
+                "at": datetime.now(UTC).isoformat(),
+            }
+            await self.publish(f"hub/{hub}/alive", status)
+            await asyncio.sleep(ALIVE_INTERVAL_S)
 
     def raw(self, suffix: str) -> list[bytes]:
         topic = f"comfort/v1/{self.pair_id}/{suffix}"

@@ -5,6 +5,7 @@ pair's key)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import NamedTuple
@@ -12,7 +13,7 @@ from typing import NamedTuple
 from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub import BrokerAddress, Hub, SessionSettings
 from hub._signing import MessageSeal
-from tests.hubs import MqttPeer, Recorder, mqtt_peer, running_hub, two_watches
+from tests.hubs import PAIR, MqttPeer, Recorder, mqtt_peer, running_hub, two_watches
 
 
 class OneHub(NamedTuple):
@@ -100,10 +101,20 @@ async def hub_and_peer(
     wearer: str,
     *,
     settings: SessionSettings | None = None,
+    beating: bool = True,
 ) -> AsyncIterator[HubAndPeer]:
-    """Only ``wearer`` on a hub; the partner's side is an MQTT client holding the pair's key."""
+    """Only ``wearer`` on a hub; the partner's side is an MQTT client holding the pair's key.
+    With ``beating`` it sends a hub's heartbeat for the partner, as a client in a hub's place
+    must (a partner no hub is heard serving is unreachable)."""
+    partner = next(name for name in PAIR if name != wearer)
     async with (
-        own_hub(broker, pair_id, wearer, settings=settings) as (watch, hub, seen),
         mqtt_peer(broker, pair_id) as peer,
+        own_hub(broker, pair_id, wearer, settings=settings) as (watch, hub, seen),
     ):
-        yield HubAndPeer(watch, hub, seen, peer)
+        beat = asyncio.create_task(peer.beat_as(partner)) if beating else None
+        try:
+            yield HubAndPeer(watch, hub, seen, peer)
+        finally:
+            if beat is not None:
+                beat.cancel()
+                await asyncio.gather(beat, return_exceptions=True)

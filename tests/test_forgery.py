@@ -96,39 +96,42 @@ async def test_forged_and_replayed_signals_and_states_are_refused_and_never_felt
 async def test_forged_and_replayed_acks_and_hub_statuses_are_refused_and_never_felt(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    async with hub_and_peer(mosquitto.address, pair_id, "sam", settings=NO_REALERT) as (
+    # alex's side beats (below) until it freezes, at the end.
+    async with hub_and_peer(
+        mosquitto.address, pair_id, "sam", settings=NO_REALERT, beating=False
+    ) as (
         sam,
         hub,
         seen,
         alex_side,
     ):
-
-        def told_alex_is_gone() -> int:
-            """How often sam was told to pause because alex's side cannot be heard."""
-            return sum(not notice.back for notice in seen.of(PartnerUnreachable))
-
-        sam.press(held_ms=1500)  # sam's stop, for alex to acknowledge
-        await wait_until(lambda: len(alex_side.on("sam/signal")) == 1)
-        stop_id = alex_side.on("sam/signal")[0]["id"]
-        ack = {"id": stop_id, "by": "alex", "at": now()}
-
-        await alex_side.publish_raw("alex/ack", json.dumps(ack).encode())
-        await alex_side.publish_raw("alex/ack", wrong_key_seal(alex_side, "alex/ack", ack))
-        await wait_until(lambda: hub.relay.refused == 2)
-        await asyncio.sleep(SETTLE_S)
-        assert times_played(sam, CONFIRMATION) == 0, "a forged ack told sam alex had noticed"
-
-        await alex_side.publish("alex/ack", ack)
-        await wait_until(lambda: times_played(sam, CONFIRMATION) == 1)
-        genuine_ack = alex_side.raw("alex/ack")[-1]
-        await alex_side.publish("alex/ack", {"id": "another", "by": "alex", "at": now()})
-        await alex_side.publish_raw("alex/ack", genuine_ack)
-        await wait_until(lambda: hub.relay.refused == 3)
-
-        # alex's hub (id "alex") is there, beating, then says it went offline and came back:
-        # sam pauses, then hears it is back.
         beating = asyncio.create_task(beat(alex_side))
         try:
+
+            def told_alex_is_gone() -> int:
+                """How often sam was told to pause because alex's side cannot be heard."""
+                return sum(not notice.back for notice in seen.of(PartnerUnreachable))
+
+            sam.press(held_ms=1500)  # sam's stop, for alex to acknowledge
+            await wait_until(lambda: len(alex_side.on("sam/signal")) == 1)
+            stop_id = alex_side.on("sam/signal")[0]["id"]
+            ack = {"id": stop_id, "by": "alex", "at": now()}
+
+            await alex_side.publish_raw("alex/ack", json.dumps(ack).encode())
+            await alex_side.publish_raw("alex/ack", wrong_key_seal(alex_side, "alex/ack", ack))
+            await wait_until(lambda: hub.relay.refused == 2)
+            await asyncio.sleep(SETTLE_S)
+            assert times_played(sam, CONFIRMATION) == 0, "a forged ack told sam alex had noticed"
+
+            await alex_side.publish("alex/ack", ack)
+            await wait_until(lambda: times_played(sam, CONFIRMATION) == 1)
+            genuine_ack = alex_side.raw("alex/ack")[-1]
+            await alex_side.publish("alex/ack", {"id": "another", "by": "alex", "at": now()})
+            await alex_side.publish_raw("alex/ack", genuine_ack)
+            await wait_until(lambda: hub.relay.refused == 3)
+
+            # alex's hub (id "alex") is there, beating, then says it went offline and came
+            # back: sam pauses, then hears it is back.
             await alex_side.publish("hub/alex/status", hub_status("online"))
             await wait_until(lambda: len(alex_side.raw("hub/alex/alive")) >= 1)
             await alex_side.publish("hub/alex/status", hub_status("offline"))

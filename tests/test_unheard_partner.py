@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Browser, expect
 
 from firmware_bridge.sim import SimRadio
 from hub import Hub, PartnerUnreachable, Refused, SessionSettings
@@ -19,9 +20,11 @@ from hub.rules import UNHEARD_AFTER_S, Unreachable
 from hub.web import create_app, page_access
 from signals import LINK_RESTORED, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
+from tests.browser import new_page, screenshot
 from tests.helpers import wait_until
 from tests.hubs import Recorder, running_hub, times_played, two_watches
 from tests.pair_setups import two_hubs
+from tests.test_page_browser import served
 
 PAUSE = pattern_for(ComfortSignal.PAUSE)
 STOP = pattern_for(ComfortSignal.STOP)
@@ -50,7 +53,7 @@ def unheard_notices(seen: Recorder) -> list[str]:
 
 
 async def test_a_partner_hub_with_another_pair_key_is_unreachable_and_the_page_says_why(
-    mosquitto: Mosquitto, pair_id: str, caplog: pytest.LogCaptureFixture
+    mosquitto: Mosquitto, pair_id: str, caplog: pytest.LogCaptureFixture, browser: Browser
 ) -> None:
     caplog.set_level(logging.INFO)
     alive = f"comfort/v1/{pair_id}/hub/alex/alive"
@@ -83,6 +86,16 @@ async def test_a_partner_hub_with_another_pair_key_is_unreachable_and_the_page_s
         assert len(logged) == 1, said
         assert len([e for e in sam_seen.of(Refused) if alive in e.reason]) == 1
         assert unheard_notices(sam_seen) == [Unreachable.PARTNER_HUB_UNHEARD.value]
+
+        # sam's phone says it too, where "all clear" stood.
+        async with served(sam_hub, sam_seen.bus) as links:
+            context, page = await new_page(browser)
+            async with context:
+                await page.goto(links["sam"])
+                await expect(page.locator(".wearer.pause .level")).to_have_text(UNHEARD)
+                await expect(page.locator("#keys")).to_contain_text("pair keys of the two")
+                await expect(page.locator("#keys")).to_contain_text(alive)
+                await screenshot(page, "live-page-partner-hub-unheard")
 
 
 async def test_a_partner_hub_never_started_is_unreachable_until_it_is_heard(

@@ -138,7 +138,7 @@ def create_app(
 def _pair_key_notice(topics: list[str]) -> str | None:
     if not topics:
         return None
-    return f"refused messages on {', '.join(topics)}: sealed with another key; {KEYS_DIFFER}"
+    return f"Messages on {', '.join(topics)} are sealed with another key, so refused: {KEYS_DIFFER}"
 
 
 async def serve(
