@@ -157,6 +157,23 @@ def test_a_partner_hub_never_heard_is_unreachable_after_the_grace_and_back_when_
     assert not rules.local["sam"].unreachable
 
 
+def test_a_hub_that_never_reaches_the_broker_tells_its_wearer_to_pause() -> None:
+    """A wrong broker address or a broker down at start: nobody is heard, nothing gets out,
+    and sam must not stay "all clear" until the broker is found and alex's hub heard."""
+    rules = sams_hub()
+    assert rules.feed(Tick(0.0)) == []
+    assert rules.feed(Tick(UNHEARD_AFTER_S)) == [], "the broker may still be answering"
+    unheard = rules.feed(Tick(UNHEARD_AFTER_S + 0.1))
+    assert buzzes(unheard) == ["pause"]
+    assert rules.local["sam"].unreachable == {Unreachable.PARTNER_HUB_UNHEARD}
+    # The broker found at last: still no word of alex's hub, so no "link back" yet.
+    assert buzzes(rules.feed(BrokerChanged(True, 30.0))) == []
+    assert buzzes(rules.feed(Tick(30.5))) == []
+    beat = HubStatusMessage(status="online", hub="alex", wearers=["alex"], at=AT)
+    assert buzzes(rules.feed(HeardHub("alex", beat, True, 31.0))) == ["link_restored"]
+    assert not rules.local["sam"].unreachable
+
+
 def test_an_unheard_partner_hub_stays_unheard_across_a_reconnect() -> None:
     """No "link back" for a link that never was: only hearing the partner's hub ends it."""
     rules = sams_hub()

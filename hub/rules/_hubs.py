@@ -41,6 +41,11 @@ class PartnerHubs:
         # not announce a link back that never was.
         self._connected_at: float | None = None
         self._unheard: set[str] = set()
+        # When these rules first looked (the hub's start), and whether this hub has ever
+        # reached the broker: a hub that never does hears nobody either, and its wearer must
+        # not stay "all clear" (a wrong broker address, a broker down at start).
+        self._started_at: float | None = None
+        self._ever_connected = False
 
     def heard(self, hub: str, message: HubStatusMessage, *, alive: bool, at: float) -> bool:
         """Takes in a status or heartbeat; True when it says ``hub`` (re)started serving."""
@@ -58,6 +63,7 @@ class PartnerHubs:
     def heard_anew(self, at: float) -> None:
         """This hub is back on the broker: every hub gets a fresh chance to be heard."""
         self._connected_at = at
+        self._ever_connected = True
         for known in self._hubs.values():
             known.last_heard_at = at
 
@@ -69,12 +75,15 @@ class PartnerHubs:
 
     def gone(self, wearer: str, at: float) -> Unreachable | None:
         """Why the hubs serving ``wearer`` cannot be heard, or None. A partner that no hub has
-        been heard serving within UNHEARD_AFTER_S of connecting is unheard: a client that
+        been heard serving within UNHEARD_AFTER_S of connecting (or of starting, for a hub
+        that has not reached the broker yet) is unheard: a client that
         speaks for a wearer must send a hub's status and heartbeat too (docs/protocol.md)."""
+        if self._started_at is None:
+            self._started_at = at
         serving = [known for known in self._hubs.values() if wearer in known.wearers]
         if not serving:
-            connected_at = self._connected_at
-            if connected_at is not None and at - connected_at > UNHEARD_AFTER_S:
+            since = self._connected_at if self._ever_connected else self._started_at
+            if since is not None and at - since > UNHEARD_AFTER_S:
                 self._unheard.add(wearer)
             return Unreachable.PARTNER_HUB_UNHEARD if wearer in self._unheard else None
         if not any(known.online for known in serving):

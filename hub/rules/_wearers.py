@@ -29,7 +29,8 @@ class Unreachable(Enum):
     PARTNER_HUB_OFFLINE = "the partner's hub went offline"
     PARTNER_HUB_SILENT = "the partner's hub stopped sending its heartbeat"
     # Never heard at all: not running, or on another broker, pair name or pair key.
-    PARTNER_HUB_UNHEARD = "the partner's hub has not been heard since this hub connected"
+    # (Or this hub has not reached the broker since it started: nobody can be heard then.)
+    PARTNER_HUB_UNHEARD = "the partner's hub has not been heard since this hub started or connected"
 
 
 @dataclass
