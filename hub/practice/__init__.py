@@ -7,12 +7,8 @@ from hub.practice._check import PRE_SESSION_CHECK
 from hub.practice._checkins import CHECK_IN_PULSE
 from hub.practice._drill import Hint, judge
 from hub.practice._gestures import Gesture, GestureKind, gestures_for
-from hub.practice._practice import (
-    AFTERCARE_PULSE,
-    Practice,
-    PracticeError,
-    SessionHooks,
-)
+from hub.practice._hooks import PracticeError, SessionHooks
+from hub.practice._practice import AFTERCARE_PULSE, Practice
 from hub.practice._records import (
     Feedback,
     PlanChange,
