@@ -108,6 +108,15 @@ class MosquittoBroker:
                     return
                 await asyncio.sleep(0.02)
 
+    def freeze(self) -> None:
+        """Stops the broker where it stands (SIGSTOP): connections stay open, unanswered."""
+        if self._process is not None and self._process.returncode is None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.send_signal(signal.SIGCONT)
+
     async def kill(self) -> None:
         """Ends the broker at once, as a crash or a pulled plug would."""
         await self._end(signal.SIGKILL)
@@ -120,6 +129,8 @@ class MosquittoBroker:
         if process is None or process.returncode is not None:
             return
         process.send_signal(how)
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGCONT)  # a frozen broker ends only once it runs again
         try:
             async with asyncio.timeout(STOP_TIMEOUT_S):
                 await process.wait()
