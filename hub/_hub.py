@@ -143,15 +143,26 @@ class Hub:
                 tasks.create_task(self._tick())
                 for link in self.links.values():
                     tasks.create_task(link.run())
+                try:
+                    await asyncio.Event().wait()  # until cancelled, or a task above fails
+                finally:
+                    # Before the links let go of the wearables: a pattern still playing ends
+                    # here, its motor told to stop, instead of writing to a wearable already
+                    # let go while the relay says goodbye to the broker.
+                    await self._close_players()
         finally:
-            for player in self.players.values():
-                await player.close()
+            # And whatever was asked to play while the hub was stopping.
+            await self._close_players()
             # A save still in its thread finishes before the store can be closed; what was
             # queued behind it is sent at the next start (the level is said again then).
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(SETTLE_TIMEOUT_S):
                     await self.session.settled()
             self.relay.close()
+
+    async def _close_players(self) -> None:
+        for player in self.players.values():
+            await player.close()
 
     async def _tick(self) -> None:
         # One timer for the session and practice: with hundreds of pairs in a process, each

@@ -52,6 +52,20 @@ def write_private(path: Path, data: bytes) -> None:
         raise PrivateFileError(f"{path}: cannot write: {error.strerror}") from None
 
 
+def claim_private_file(path: Path) -> None:
+    """Makes ``path`` an empty file only its owner may read, before anything intimate is
+    written to it (an export, a recording the user named with ``--out``): created 0600, or
+    narrowed to 0600 if it was there before (O_CREAT keeps an existing file's mode), never a
+    device such as /dev/null. Its directory is the caller's to choose and make; none is made
+    here."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.fchmod(descriptor, PRIVATE_FILE_MODE)
+    finally:
+        os.close(descriptor)
+
+
 def readable_by_others(directory: Path) -> list[Path]:
     """The data directory itself and any file in it that another local user can read."""
     if not directory.is_dir():

@@ -7,13 +7,12 @@ With encryption on, the object is replaced by ``{"ctr": ..., "enc": ...}``: ChaC
 over the canonical JSON, the topic and counter as associated data; the broker then sees
 topics and sizes only.
 
-Counters: a hub's counter is the time in microseconds, never lower than one more than the last
-it used, so it rises across restarts. The data directory keeps a reservation ahead of the
-counters used (written when they reach it), so a hub that crashed never uses one twice.
-A receiver remembers, per topic, the highest counter it accepted
-and refuses lower ones (a replay). The same counter with the same MAC is a repeat of the last
-accepted message (a QoS 1 redelivery, or the retained copy a reconnecting hub receives
-again): it passes, and the session drops it as a duplicate by id or takes it as the state.
+Counters: a hub's counter rises across restarts and is never used twice, even after a crash
+(:mod:`hub._seal_memory` keeps them). A receiver remembers, per topic, the highest counter it
+accepted and refuses lower ones (a replay). The same counter with the same MAC is a repeat of
+the last accepted message (a QoS 1 redelivery, or the retained copy a reconnecting hub
+receives again): it passes, and the session drops it as a duplicate by id or takes it as the
+state.
 
 A hub with encryption on takes only encrypted messages: a signed but readable one from the
 pair (a partner hub with ``encrypt`` off) is refused (``plaintext``), so nothing of the pair
@@ -23,11 +22,6 @@ With no memory of a topic yet (a first start, a wiped data directory) a message 
 than ``HISTORY_AFTER_S`` before this hub started is history, not news: refused (``history``),
 so a stop retained or queued from last week never buzzes anyone. A level still held is said
 again, freshly sealed, when its hub sees this one come online.
-
-The memory is written at once for every topic but the frequent ones (heartbeats, which
-come every second): those at most every ``SAVE_INTERVAL_S``, and at a clean shutdown
-(:meth:`MessageSeal.close`). After a crash their memory may lag by that much, so it is taken
-as ``FREQUENT_LAG_S`` further on: a beat heard just before the crash is not accepted again.
 """
 
 from __future__ import annotations
@@ -36,7 +30,6 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import secrets
 import time
 from collections import deque
@@ -51,23 +44,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from hub._messages import MessageError
 from hub._pair_key import PairKey
-from hub._private_files import PrivateFileError, write_private
-
-log = logging.getLogger(__name__)
+from hub._seal_memory import SealMemory
 
 # A message first heard on a topic, sealed this long before the hub started, is history: long
 # enough for the persistent session to hand over what was queued during a restart (and for
 # clocks a little apart), short enough that last night's retained stop is not news.
 HISTORY_AFTER_S = 600.0
-# Heartbeats' memory is written at most this often: every beat would be 2-3 writes a second.
-SAVE_INTERVAL_S = 2.0
-# After a crash, the heartbeats' memory is taken this far on (the unsaved beats came within
-# SAVE_INTERVAL_S, give or take a second of delay): under the 3 s after which a silent hub
-# counts as gone, so a hub restarting at once never misses enough beats to call it gone.
-FREQUENT_LAG_S = SAVE_INTERVAL_S + 0.5
-# Counters are reserved on disk this far ahead (10 s of time-based counters): one write per
-# ten seconds of sending, and a crashed hub's next counter still above all it used.
-SENT_RESERVE_US = 10_000_000
 
 MAC_INFO = b"comfort-hub/v1 mac"
 ENCRYPTION_INFO = b"comfort-hub/v1 enc"
@@ -150,30 +132,15 @@ class MessageSeal:
         self.encrypt = encrypt
         self._mac_key = derive(key.secret, MAC_INFO)
         self._cipher = ChaCha20Poly1305(derive(key.secret, ENCRYPTION_INFO))
-        self._state_path = state_path
         self._started_us = time.time_ns() // 1000 if started_us is None else started_us
-        self._last_sent = 0
-        # Kept on disk instead of the last counter: none up to it is ever used again.
-        self._sent_reserved = 0
-        # topic -> (highest accepted counter, its MAC or ciphertext digest)
-        self._heard: dict[str, tuple[int, str]] = {}
-        # Topics heard every second (heartbeats), whose memory is written at most every
-        # SAVE_INTERVAL_S; and whether memory is waiting to be written.
-        self._frequent: set[str] = set()
-        self._unsaved = False
-        self._saved_at = 0.0
+        self._memory = SealMemory(state_path)
         # topic -> (payload, counter, tag) of what was sealed and not yet heard back
         self._own: dict[str, deque[tuple[bytes, int, str]]] = {}
-        self._load()
 
     # -- sending ----------------------------------------------------------------------------
 
     def next_counter(self) -> int:
-        self._last_sent = max(self._last_sent + 1, time.time_ns() // 1000)
-        if self._last_sent > self._sent_reserved:
-            self._sent_reserved = self._last_sent + SENT_RESERVE_US
-            self._save()
-        return self._last_sent
+        return self._memory.next_counter()
 
     def seal(self, topic: str, payload: bytes) -> bytes:
         """``payload`` (a JSON object) with ``ctr`` and ``mac``, or encrypted."""
@@ -205,10 +172,10 @@ class MessageSeal:
             return False
         sent.remove(mine)
         _, counter, tag = mine
-        last = self._heard.get(topic)
+        last = self._memory.last_heard(topic)
         if last is not None and counter <= last[0]:
             return False  # not newer than what was heard: open judges it, as any copy
-        self._remember(topic, counter, tag, frequent=frequent)
+        self._memory.remember(topic, counter, tag, frequent=frequent)
         return True
 
     def _mac(self, topic: str, obj: dict[str, Any]) -> str:
@@ -259,7 +226,7 @@ class MessageSeal:
         else:
             raise refuse("no mac: an unsigned or forged message")
         self._check_fresh(topic, counter, tag, refuse, news_only=news_only)
-        self._remember(topic, counter, tag, frequent=frequent)
+        self._memory.remember(topic, counter, tag, frequent=frequent)
         return json.dumps(inner).encode()
 
     def _decrypt(
@@ -288,7 +255,7 @@ class MessageSeal:
         *,
         news_only: bool,
     ) -> None:
-        last = self._heard.get(topic)
+        last = self._memory.last_heard(topic)
         if last is None:
             age_s = (self._started_us - counter) / 1e6
             if news_only and age_s > HISTORY_AFTER_S:
@@ -304,58 +271,6 @@ class MessageSeal:
         if counter == last_counter and not hmac.compare_digest(tag, last_tag):
             raise refuse(f"counter {counter} was already used by another message")
 
-    def _remember(self, topic: str, counter: int, tag: str, *, frequent: bool) -> None:
-        if self._heard.get(topic) == (counter, tag):
-            return  # the last accepted message again: a redelivery or retained copy
-        self._heard[topic] = (counter, tag)
-        self._unsaved = True
-        if frequent:
-            self._frequent.add(topic)
-            if time.monotonic() - self._saved_at < SAVE_INTERVAL_S:
-                return  # written with the next save, or at close
-        self._save()
-
     def close(self) -> None:
         """At a clean shutdown: the memory as it is, marked complete."""
-        self._save(clean=True)
-
-    # -- the counters, kept across restarts ------------------------------------------------
-
-    def _load(self) -> None:
-        if self._state_path is None:
-            return
-        try:
-            state = json.loads(self._state_path.read_text(encoding="utf-8"))
-            self._last_sent = self._sent_reserved = int(state["sent"])
-            self._heard = {t: (int(c), str(m)) for t, (c, m) in state["heard"].items()}
-            self._frequent = {str(t) for t in state.get("frequent", [])}
-            clean = state.get("clean") is True
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            # Starting afresh only weakens replay checks until the next message; say so.
-            log.warning("%s: unreadable counters (%s); starting afresh", self._state_path, error)
-            return
-        if not clean:
-            # A crash: beats heard after the last write are not remembered, but were heard.
-            lag_us = int(FREQUENT_LAG_S * 1e6)
-            for topic in self._frequent & self._heard.keys():
-                counter, tag = self._heard[topic]
-                self._heard[topic] = (counter + lag_us, tag)
-
-    def _save(self, *, clean: bool = False) -> None:
-        self._saved_at, self._unsaved = time.monotonic(), False
-        if self._state_path is None:
-            return
-        state = {
-            "sent": self._sent_reserved,
-            "heard": {t: list(v) for t, v in self._heard.items()},
-            "frequent": sorted(self._frequent),
-            # Written only at a clean shutdown: otherwise the frequent topics' memory may lag.
-            "clean": clean,
-        }
-        try:
-            write_private(self._state_path, json.dumps(state).encode())
-        except PrivateFileError as error:
-            # Sealing must go on (a stop must leave); the counter is time-based meanwhile.
-            log.warning("%s", error)
+        self._memory.close()

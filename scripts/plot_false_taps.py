@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
 from hub.lab._motion import read_manifest, read_recording
 from hub.lab._recordings import real_motion
@@ -69,7 +70,7 @@ def main(folder: Path, out: Path) -> None:
 
 
 def _panel(
-    axis: plt.Axes, samples: np.ndarray, rate: float, at: float, title: str, colour: str = "k"
+    axis: Axes, samples: np.ndarray, rate: float, at: float, title: str, colour: str = "k"
 ) -> None:
     centre = round(at * rate)
     first, stop = max(0, centre - round(3 * rate)), min(len(samples), centre + round(rate))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import gc
 import itertools
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -47,6 +49,19 @@ async def mosquitto(tmp_path: Path) -> AsyncIterator[Mosquitto]:
         yield broker
     finally:
         await broker.stop()
+
+
+@pytest.fixture
+def broker_home() -> Iterator[Path]:
+    """A folder like /etc/mosquitto: others may pass through it but not list it. (pytest's
+    tmp_path is 0700: mosquitto, started as root and running as its own user, could not
+    enter it, which broker-config warns about.)"""
+    home = Path(tempfile.mkdtemp(prefix="comfort-hub-broker-"))
+    home.chmod(0o711)
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home)
 
 
 @pytest.fixture(autouse=True)

@@ -15,19 +15,18 @@ import getpass
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import NamedTuple
 
 import aiomqtt
 import pytest
 
-from firmware_bridge import BleBackends
-from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub import Confirmed, Hub, PartnerAlerted, PartnerUnreachable, SessionSettings, WearerDevice
+from hub import Confirmed, Hub, PartnerAlerted, PartnerUnreachable, SessionSettings
 from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.cuttable_link import CuttableLink
 from tests.helpers import wait_until
-from tests.hubs import PAIR, Recorder, pair_seal, times_played
+from tests.hubs import Recorder, running_hub, times_played, two_watches
 
 # Long enough that no re-alert muddles what the test counts.
 SETTINGS = SessionSettings(realert_interval_s=600)
@@ -68,32 +67,6 @@ async def bridged_brokers(
         await far.stop()
 
 
-@contextlib.asynccontextmanager
-async def hub_of_one(
-    broker: Mosquitto, pair_id: str, wearer: str, watch: SimulatedBangle, radio: SimRadio
-) -> AsyncIterator[tuple[Hub, Recorder]]:
-    """A hub serving one partner of the pair, on ``broker``."""
-    recorder = Recorder()
-    hub = Hub(
-        pair_id,
-        PAIR,
-        [WearerDevice(wearer, watch.address, BangleDriver())],
-        broker.address,
-        observer=recorder.bus.publish,
-        backends=BleBackends(radio.client_backend(), radio.scanner_backend()),
-        settings=SETTINGS,
-        seal=pair_seal(pair_id),
-    )
-    task = asyncio.create_task(hub.run())
-    try:
-        async with asyncio.timeout(10):
-            await hub.ready()
-        yield hub, recorder
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
 async def retained(broker: Mosquitto, topic: str) -> bytes:
     """What ``broker`` holds retained on ``topic`` (fails the test if nothing)."""
     async with aiomqtt.Client("127.0.0.1", broker.port) as client:
@@ -120,85 +93,102 @@ async def until_bridged(near: Mosquitto, far: Mosquitto, pair_id: str) -> None:
                             break
 
 
+class BridgedPair(NamedTuple):
+    near: Mosquitto
+    far: Mosquitto
+    link: CuttableLink
+    alex_watch: SimulatedBangle
+    sam_watch: SimulatedBangle
+    alex_hub: Hub
+    alex_seen: Recorder
+    sam_hub: Hub
+    sam_seen: Recorder
+
+
+@contextlib.asynccontextmanager
+async def bridged_pair(tmp_path: Path, pair_id: str) -> AsyncIterator[BridgedPair]:
+    """alex's hub on broker A (near), sam's on broker B (far), once the bridge carries."""
+    radio = SimRadio()
+    watches = two_watches(radio)
+    async with bridged_brokers(tmp_path) as (near, far, link):
+        await until_bridged(near, far, pair_id)
+        async with (
+            running_hub(
+                near.address, pair_id, radio, {"alex": watches["alex"]}, settings=SETTINGS
+            ) as (alex_hub, alex_seen),
+            running_hub(
+                far.address, pair_id, radio, {"sam": watches["sam"]}, settings=SETTINGS
+            ) as (sam_hub, sam_seen),
+        ):
+            watched = (watches["alex"], watches["sam"])
+            yield BridgedPair(near, far, link, *watched, alex_hub, alex_seen, sam_hub, sam_seen)
+
+
 @pytest.mark.timeout(60)
 async def test_signals_acks_states_and_statuses_cross_the_bridge(
     tmp_path: Path, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    alex_watch = radio.add(SimulatedBangle("C0:00:00:00:B1:01"))
-    sam_watch = radio.add(SimulatedBangle("C0:00:00:00:B1:02"))
-    async with bridged_brokers(tmp_path) as (near, far, _):
-        await until_bridged(near, far, pair_id)
-        async with (
-            hub_of_one(near, pair_id, "alex", alex_watch, radio) as (alex_hub, alex_seen),
-            hub_of_one(far, pair_id, "sam", sam_watch, radio) as (sam_hub, sam_seen),
-        ):
-            # Each hub's own status is on both brokers: the partner's hub sees it.
-            for hub in (alex_hub, sam_hub):
-                assert hub.relay.status_topic == f"comfort/v1/{pair_id}/hub/{hub.hub_id}/status"
-                for broker in (near, far):
-                    status = json.loads(await retained(broker, hub.relay.status_topic))
-                    assert (status["status"], status["hub"]) == ("online", hub.hub_id)
+    async with bridged_pair(tmp_path, pair_id) as pair:
+        near, far, _, alex_watch, sam_watch, alex_hub, alex_seen, sam_hub, sam_seen = pair
+        # Each hub's own status is on both brokers: the partner's hub sees it.
+        for hub in (alex_hub, sam_hub):
+            assert hub.relay.status_topic == f"comfort/v1/{pair_id}/hub/{hub.hub_id}/status"
+            for broker in (near, far):
+                status = json.loads(await retained(broker, hub.relay.status_topic))
+                assert (status["status"], status["hub"]) == ("online", hub.hub_id)
 
-            # alex (on broker A) stops; sam (on broker B) feels it.
-            for _ in range(4):
-                alex_watch.tap()
-                await asyncio.sleep(0.1)
-            await wait_until(
-                lambda: any(
-                    e.message.signal is ComfortSignal.STOP for e in sam_seen.of(PartnerAlerted)
-                ),
-                within_s=10,
-            )
-            await wait_until(lambda: times_played(sam_watch, pattern_for(ComfortSignal.STOP)) == 1)
-            assert b'"stop"' in await retained(far, f"comfort/v1/{pair_id}/alex/state")
+        # alex (on broker A) stops; sam (on broker B) feels it.
+        for _ in range(4):
+            alex_watch.tap()
+            await asyncio.sleep(0.1)
+        await wait_until(
+            lambda: any(
+                e.message.signal is ComfortSignal.STOP for e in sam_seen.of(PartnerAlerted)
+            ),
+            within_s=10,
+        )
+        await wait_until(lambda: times_played(sam_watch, pattern_for(ComfortSignal.STOP)) == 1)
+        assert b'"stop"' in await retained(far, f"comfort/v1/{pair_id}/alex/state")
 
-            # sam acknowledges on broker B; alex, on broker A, feels the confirmation.
-            sam_watch.press()
-            await wait_until(lambda: bool(alex_seen.of(Confirmed)), within_s=10)
-            await wait_until(lambda: times_played(alex_watch, CONFIRMATION) == 1)
-            assert alex_seen.of(Confirmed)[0].by == "sam"
-            assert not alex_seen.of(PartnerUnreachable) and not sam_seen.of(PartnerUnreachable)
+        # sam acknowledges on broker B; alex, on broker A, feels the confirmation.
+        sam_watch.press()
+        await wait_until(lambda: bool(alex_seen.of(Confirmed)), within_s=10)
+        await wait_until(lambda: times_played(alex_watch, CONFIRMATION) == 1)
+        assert alex_seen.of(Confirmed)[0].by == "sam"
+        assert not alex_seen.of(PartnerUnreachable) and not sam_seen.of(PartnerUnreachable)
 
 
 @pytest.mark.timeout(60)
 async def test_a_bridge_outage_pauses_both_sides_until_it_heals(
     tmp_path: Path, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    alex_watch = radio.add(SimulatedBangle("C0:00:00:00:B2:01"))
-    sam_watch = radio.add(SimulatedBangle("C0:00:00:00:B2:02"))
-    async with bridged_brokers(tmp_path) as (near, far, link):
-        await until_bridged(near, far, pair_id)
-        async with (
-            hub_of_one(near, pair_id, "alex", alex_watch, radio) as (alex_hub, alex_seen),
-            hub_of_one(far, pair_id, "sam", sam_watch, radio) as (sam_hub, sam_seen),
-        ):
+    async with bridged_pair(tmp_path, pair_id) as pair:
+        _, _, link, alex_watch, sam_watch, alex_hub, alex_seen, sam_hub, sam_seen = pair
 
-            def paused(seen: Recorder, back: bool) -> bool:
-                return any(e.back is back for e in seen.of(PartnerUnreachable))
+        def paused(seen: Recorder, back: bool) -> bool:
+            return any(e.back is back for e in seen.of(PartnerUnreachable))
 
-            # Both hubs stay connected to their own broker: only the bridge goes.
-            await link.cut()
-            await wait_until(lambda: paused(alex_seen, False) and paused(sam_seen, False), 15)
-            assert alex_hub.relay.connected.is_set() and sam_hub.relay.connected.is_set()
-            (alex_notice,) = [e for e in alex_seen.of(PartnerUnreachable) if not e.back]
-            (sam_notice,) = [e for e in sam_seen.of(PartnerUnreachable) if not e.back]
-            assert (alex_notice.wearer, alex_notice.partner) == ("alex", "sam")
-            assert (sam_notice.wearer, sam_notice.partner) == ("sam", "alex")
-            # Each wrist feels the pause.
-            pause = pattern_for(ComfortSignal.PAUSE)
-            await wait_until(lambda: times_played(alex_watch, pause) == 1)
-            await wait_until(lambda: times_played(sam_watch, pause) == 1)
+        # Both hubs stay connected to their own broker: only the bridge goes.
+        await link.cut()
+        await wait_until(lambda: paused(alex_seen, False) and paused(sam_seen, False), 15)
+        assert alex_hub.relay.connected.is_set() and sam_hub.relay.connected.is_set()
+        (alex_notice,) = [e for e in alex_seen.of(PartnerUnreachable) if not e.back]
+        (sam_notice,) = [e for e in sam_seen.of(PartnerUnreachable) if not e.back]
+        assert (alex_notice.wearer, alex_notice.partner) == ("alex", "sam")
+        assert (sam_notice.wearer, sam_notice.partner) == ("sam", "alex")
+        # Each wrist feels the pause.
+        pause = pattern_for(ComfortSignal.PAUSE)
+        await wait_until(lambda: times_played(alex_watch, pause) == 1)
+        await wait_until(lambda: times_played(sam_watch, pause) == 1)
 
-            # The bridge heals: both pauses are lifted, and the pair talks again.
-            await link.heal()
-            await wait_until(lambda: paused(alex_seen, True) and paused(sam_seen, True), 20)
-            alex_watch.tap()
-            alex_watch.tap()
-            await wait_until(
-                lambda: any(
-                    e.message.signal is ComfortSignal.SLOW_DOWN for e in sam_seen.of(PartnerAlerted)
-                ),
-                within_s=10,
-            )
+        # The bridge heals: both pauses are lifted, and the pair talks again.
+        await link.heal()
+        await wait_until(lambda: paused(alex_seen, True) and paused(sam_seen, True), 20)
+        alex_watch.tap()
+        alex_watch.tap()
+        await wait_until(
+            lambda: any(
+                e.message.signal is ComfortSignal.SLOW_DOWN for e in sam_seen.of(PartnerAlerted)
+            ),
+            within_s=10,
+        )

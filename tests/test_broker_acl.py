@@ -1,32 +1,24 @@
 """`comfort-hub broker-config` against a real mosquitto, started the way a user starts it:
 nobody anonymous, each hub held to its own pair, its own wearers and its own status; the plain
-listener on this machine only unless asked; TLS with certificates made by openssl."""
+listener on this machine only unless asked. (TLS: test_broker_tls.py; what it refuses:
+test_broker_config_refusals.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 import os
-import shutil
 import socket
-import ssl
-import subprocess
-import tempfile
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiomqtt
 import pytest
 
 from firmware_bridge.sim import SimRadio
-from hub import BrokerAddress, free_loopback_port
-from hub._broker_access import BrokerUser, unreachable
-from hub.cli import main
+from hub import BrokerAddress
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
+from tests.generated_brokers import generated_broker
 from tests.helpers import wait_until
 from tests.hubs import running_hub, times_played, two_watches
 
@@ -41,62 +33,6 @@ PASSWORDS = {
 def hub_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in PASSWORDS.items():
         monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def broker_home() -> Iterator[Path]:
-    """A folder like /etc/mosquitto: others may pass through it but not list it. (pytest's
-    tmp_path is 0700: mosquitto, started as root and running as its own user, could not
-    enter it, which broker-config warns about.)"""
-    home = Path(tempfile.mkdtemp(prefix="comfort-hub-broker-"))
-    home.chmod(0o711)
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home)
-
-
-@dataclass
-class Generated:
-    broker: Mosquitto
-    out: Path
-    stdout: str
-    stderr: str
-
-    def printed_password(self, hub: str) -> str:
-        """The password broker-config made for ``hub`` and printed once."""
-        prefix = f"password for hub {hub} "
-        (line,) = [line for line in self.stdout.splitlines() if line.startswith(prefix)]
-        return line.rsplit(" ", 1)[1]
-
-
-def broker_config(*args: str) -> tuple[int, str, str]:
-    """``comfort-hub broker-config ARGS``: its exit status, what it printed and warned."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        status = main(["broker-config", *args])
-    return status, stdout.getvalue(), stderr.getvalue()
-
-
-@contextlib.asynccontextmanager
-async def generated_broker(
-    home: Path, tmp_path: Path, hubs: list[str], *extra: str
-) -> AsyncIterator[Generated]:
-    """mosquitto started as a user would start it, on exactly what broker-config wrote."""
-    port = free_loopback_port()
-    out = home / "broker"
-    hub_args = [a for h in hubs for a in ("--hub", h)]
-    status, stdout, stderr = broker_config(
-        "--out", str(out), "--port", str(port), *hub_args, *extra
-    )
-    assert status == 0, stderr
-    broker = Mosquitto(tmp_path, port)
-    broker.config = out / "mosquitto.conf"
-    await broker.start()
-    try:
-        yield Generated(broker, out, stdout, stderr)
-    finally:
-        await broker.stop()
 
 
 def client(broker: Mosquitto, user: str | None, password: str | None = None) -> aiomqtt.Client:
@@ -327,116 +263,3 @@ async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
                     if len(statuses) == 2:
                         break
             assert statuses == {"alex": "online", "sam": "online"}
-
-
-@pytest.mark.parametrize(
-    ("hubs", "error"),
-    [
-        (["a:room:alex", "b:room:alex"], "wearer 'alex' of pair 'room' is already served by"),
-        (["a:room:alex-sam", "b:room:sam,alex"], "hub id 'alex-sam' in pair 'room'"),
-        (["a:room:alex", "a:other:jo"], "user 'a' is given 2 times"),
-        (["a:room:alex", "b:room:sam", "c:room:jo"], "more than two wearers"),
-        (["a:room:alex,alex"], "a wearer is named twice"),
-    ],
-)
-def test_hubs_the_acl_could_not_keep_apart_are_refused(
-    tmp_path: Path, hubs: list[str], error: str
-) -> None:
-    out = tmp_path / "broker"
-    status, stdout, stderr = broker_config(
-        "--out", str(out), *(a for h in hubs for a in ("--hub", h))
-    )
-    assert (status, stdout) == (2, "")
-    (line,) = stderr.splitlines()
-    assert error in line
-    assert not out.exists()
-
-
-@pytest.mark.parametrize(
-    "address", ["1.2.3.4\nallow_anonymous true", "fe80::1%eth0\nallow_anonymous true", "a b"]
-)
-def test_a_listener_address_that_is_not_one_is_refused(tmp_path: Path, address: str) -> None:
-    out = tmp_path / "b"
-    status, _, stderr = broker_config(
-        "--out", str(out), "--hub", "a:room:alex", "--listen", address
-    )
-    assert status == 2
-    assert (
-        stderr
-        == f"comfort-hub broker-config: --listen {address!r}: not an IP address or host name\n"
-    )
-    assert not out.exists()
-
-
-def test_files_the_broker_user_cannot_reach_are_named(broker_home: Path) -> None:
-    try:
-        broker = BrokerUser.named("mosquitto")
-    except ValueError:
-        pytest.skip("no mosquitto user on this machine (the mosquitto package makes it)")
-    if os.geteuid() == broker.uid:
-        pytest.skip("the tests run as the mosquitto user, who can read its own files")
-    closed = broker_home / "closed"
-    closed.mkdir(mode=0o700)
-    (closed / "a.crt").write_text("x")
-    (closed / "b.crt").write_text("x")
-    key = broker_home / "broker.key"
-    key.write_text("x")
-    key.chmod(0o600)
-    certificate = broker_home / "broker.crt"
-    certificate.write_text("x")
-    certificate.chmod(0o644)
-    problems = unreachable(broker, [closed / "a.crt", closed / "b.crt", key, certificate])
-    assert problems == [
-        f"{closed}: mosquitto, running as mosquitto, cannot enter this directory (mode 700): "
-        f"chmod o+x {closed}, or keep the files elsewhere",
-        f"{key}: mosquitto, running as mosquitto, cannot read this file: chown mosquitto {key}",
-    ]
-
-
-def openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def make_certificates(where: Path) -> None:
-    """A CA and a broker certificate for 127.0.0.1, as docs/operations.md shows."""
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-            "-subj", "/CN=comfort-hub test CA", cwd=where)  # fmt: skip
-    openssl("req", *ec, "-keyout", "broker.key", "-out", "broker.csr", "-subj", "/CN=127.0.0.1",
-            cwd=where)  # fmt: skip
-    (where / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("x509", "-req", "-in", "broker.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "broker.crt", "-days", "2", "-extfile", "san.ext",
-            cwd=where)  # fmt: skip
-
-
-async def test_hubs_relay_a_stop_over_tls_with_certificates_made_by_openssl(
-    broker_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pair_id: str
-) -> None:
-    certs = broker_home / "certs"
-    certs.mkdir()
-    make_certificates(certs)
-    if os.geteuid() == 0:
-        # As docs/operations.md says: mosquitto reads its key as the user it runs as.
-        shutil.chown(certs / "broker.key", "mosquitto")
-    tls_port = free_loopback_port()
-    tls = ["--tls-port", str(tls_port), "--tls-listen", "127.0.0.1",
-           "--tls-cert", str(certs / "broker.crt"), "--tls-key", str(certs / "broker.key"),
-           "--tls-ca", str(certs / "ca.crt")]  # fmt: skip
-    monkeypatch.setenv("COMFORT_HUB_BROKER_PASSWORD_ROOMHUB", "room-pw")
-    hubs = [f"roomhub:{pair_id}:alex,sam"]
-    async with generated_broker(broker_home, tmp_path, hubs, *tls) as generated:
-        assert generated.stderr == ""
-        address = BrokerAddress(
-            "127.0.0.1", tls_port, "roomhub", "room-pw", tls=True, ca_file=certs / "ca.crt"
-        )
-        radio = SimRadio()
-        watches = two_watches(radio)
-        async with running_hub(address, pair_id, radio, watches):
-            watches["alex"].press(held_ms=1500)
-            await wait_until(
-                lambda: times_played(watches["sam"], pattern_for(ComfortSignal.STOP)) == 1
-            )
-        # Without the pair's CA, the broker's certificate is not trusted.
-        with pytest.raises(ssl.SSLCertVerificationError):
-            await asyncio.open_connection("127.0.0.1", tls_port, ssl=ssl.create_default_context())

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
-from firmware_bridge.sim import SimRadio
 from hub import BrokerAddress, Confirmed, PartnerAlerted
 from signals import CONFIRMATION, ComfortSignal, pattern_for
 from tests.helpers import wait_until
-from tests.hubs import mqtt_peer, running_hub, times_played, two_watches
+from tests.hubs import mqtt_peer, times_played
+from tests.pair_setups import one_hub
 
 
 async def test_four_taps_buzz_the_partner_and_the_ack_confirms_back(
     broker: BrokerAddress, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     async with (
         mqtt_peer(broker, pair_id) as peer,
-        running_hub(broker, pair_id, radio, watches) as (_, seen),
+        one_hub(broker, pair_id) as (alex, sam, _, seen),
     ):
         for _ in range(4):
             alex.tap()

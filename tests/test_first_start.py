@@ -8,13 +8,13 @@ import json
 import time
 import uuid
 
-from firmware_bridge.sim import SimRadio
 from hub import PartnerAlerted, SessionSettings
 from hub._signing import MessageSeal
 from signals import ComfortSignal, pattern_for
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
-from tests.hubs import MqttPeer, mqtt_peer, pair_key, running_hub, times_played, two_watches
+from tests.hubs import MqttPeer, mqtt_peer, pair_key, times_played
+from tests.pair_setups import own_hub
 
 STOP = pattern_for(ComfortSignal.STOP)
 SLOW_DOWN = pattern_for(ComfortSignal.SLOW_DOWN)
@@ -41,15 +41,12 @@ def signal_of(seq: int, level: str) -> dict[str, object]:
 async def test_a_stop_retained_from_last_week_never_buzzes_a_hub_starting_afresh(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    sam = two_watches(radio)["sam"]
     async with mqtt_peer(mosquitto.address, pair_id) as alex_side:
         stop = signal_of(5, "stop")
         state = {"signal": "stop", "id": stop["id"], "seq": 5, "since": LAST_WEEK}
         await publish_sealed_last_week(alex_side, "alex/state", state, retain=True)
-        async with running_hub(
-            mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT
-        ) as (hub, seen):
+        sams_hub = own_hub(mosquitto.address, pair_id, "sam", settings=NO_REALERT)
+        async with sams_hub as (sam, hub, seen):
             # What alex's side says now is news, and comes after what the broker kept.
             await alex_side.publish("alex/signal", signal_of(6, "slow_down"))
             await wait_until(lambda: times_played(sam, SLOW_DOWN) == 1)
@@ -61,14 +58,8 @@ async def test_a_stop_retained_from_last_week_never_buzzes_a_hub_starting_afresh
 async def test_a_stop_still_held_is_felt_by_a_hub_starting_afresh_though_its_copy_is_old(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    radio = SimRadio()
-    watches = two_watches(radio)
-    alex, sam = watches["alex"], watches["sam"]
     async with (
-        running_hub(mosquitto.address, pair_id, radio, {"alex": alex}, settings=NO_REALERT) as (
-            alex_hub,
-            _,
-        ),
+        own_hub(mosquitto.address, pair_id, "alex", settings=NO_REALERT) as (alex, alex_hub, _),
         mqtt_peer(mosquitto.address, pair_id) as broker_side,
     ):
         alex.press(held_ms=1500)
@@ -81,9 +72,8 @@ async def test_a_stop_still_held_is_felt_by_a_hub_starting_afresh_though_its_cop
 
         # sam's hub starts with no memory: the old copy is history, but alex's hub sees it
         # come online and says the stop again, freshly sealed.
-        async with running_hub(
-            mosquitto.address, pair_id, radio, {"sam": sam}, settings=NO_REALERT
-        ) as (sam_hub, _):
+        sams_hub = own_hub(mosquitto.address, pair_id, "sam", settings=NO_REALERT)
+        async with sams_hub as (sam, sam_hub, _):
             await wait_until(lambda: times_played(sam, STOP) == 1)
             assert sam_hub.session.partner_level("sam") is ComfortSignal.STOP
             assert sam_hub.session.awaiting_ack("sam") is not None

@@ -76,7 +76,7 @@ async def rehearse_one(room: PracticeRoom, step: int, gesture: str) -> None:
 
 
 def _drill(room: PracticeRoom):  # type: ignore[no-untyped-def]
-    drill = room.hub.practice.drill
+    drill = room.hub.practice.rehearsal.drill
     assert drill is not None
     return drill
 

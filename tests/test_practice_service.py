@@ -150,9 +150,10 @@ def test_a_soft_tappers_rehearsal_is_kept_for_their_device_and_applied_at_once(
 ) -> None:
     store = TapCalibrations(tmp_path / "tap-calibrations.json")
     hub, session, clock, _ = practice(["alex", "sam"], store, frozenset({Capability.RAW_ACCEL}))
-    hub.step_timeout_s = 3.0
+    hub.rehearsal.step_timeout_s = 3.0
     _soft_rehearsal(hub, session, clock)
-    assert hub.drill is not None and [r.verdict.hint for r in hub.drill.results] == ["too_soft"] * 3
+    drill = hub.rehearsal.drill
+    assert drill is not None and [r.verdict.hint for r in drill.results] == ["too_soft"] * 3
     kept = store.settings_for("alex", "Polar H10")
     assert kept is not None and kept.min_area_gms < TapDetectorSettings().min_area_gms
     assert session.recalibrated == ["alex"]
@@ -174,7 +175,7 @@ def test_a_soft_tappers_rehearsal_is_kept_for_their_device_and_applied_at_once(
 def test_too_few_taps_change_nothing_and_say_why(tmp_path: Path) -> None:
     store = TapCalibrations(tmp_path / "tap-calibrations.json")
     hub, session, clock, _ = practice(["alex", "sam"], store, frozenset({Capability.RAW_ACCEL}))
-    hub.step_timeout_s = 3.0
+    hub.rehearsal.step_timeout_s = 3.0
     hub.start_rehearsal("alex")
     still = np.tile([0.02, -0.98, 0.1], (300, 1))
     session.accel_hooks["alex"](

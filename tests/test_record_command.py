@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-from collections.abc import Callable, Coroutine
+import os
+import stat
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from firmware_bridge.microbit import MicrobitDriver
 from firmware_bridge.polar import PolarH10Driver
 from firmware_bridge.sim import SimRadio, SimulatedMicrobit, SimulatedPolarH10
 from hub.cli import main
-from hub.lab._record import PromptPlan, RecordError, record_taps
+from hub.lab._record import PromptPlan, RecordError, TapRecording, record_taps
 from signals import lay_tap
 from tests.helpers import wait_until
 
@@ -159,8 +161,18 @@ def test_a_wearer_without_a_device_is_named(
     assert "no device for 'robin' (devices for: alex, sam)" in capsys.readouterr().err
 
 
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask most users have (022): files made without care are readable by all."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
 def test_record_from_the_simulated_twin_writes_the_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], usual_umask: None
 ) -> None:
     config = tmp_path / "hub.toml"
     config.write_text(
@@ -179,3 +191,17 @@ def test_record_from_the_simulated_twin_writes_the_file(
     assert rows[0] == ["time_s", "x", "y", "z", "asked_taps"]
     assert len(rows) > 200 * 4  # a resting wearer's samples, at 200 Hz
     assert sum(1 for row in rows[1:] if row[4] == "3") == 1  # the prompt at 3 s
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600, "intimate: the user's alone"
+
+
+def test_a_recording_written_over_a_file_others_could_read_is_the_users_alone(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "alex.csv"
+    out.write_text("an older recording\n")
+    out.chmod(0o644)
+    times = np.arange(4) / 100.0
+    TapRecording("Polar H10", 100.0, times, np.zeros((4, 3)), prompts=[0.01]).write_csv(out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    with out.open() as file:
+        assert [row[4] for row in csv.reader(file)] == ["asked_taps", "", "3", "", ""]

@@ -70,7 +70,7 @@ async def strap_room(broker: BrokerAddress, pair_id: str, tmp_path: Path) -> Asy
             tap_calibrations=TapCalibrations(tmp_path / "tap-calibrations.json")
         ),
     )
-    hub.practice.step_timeout_s = STEP_TIMEOUT_S
+    hub.practice.rehearsal.step_timeout_s = STEP_TIMEOUT_S
     room = Room(hub, strap, watch)
     room.seen = seen
     task = asyncio.create_task(hub.run())
@@ -98,7 +98,7 @@ async def strap_room(broker: BrokerAddress, pair_id: str, tmp_path: Path) -> Asy
 async def rehearse_softly(room: Room) -> None:
     """alex's rehearsal: two, three and four soft taps, each when the step asks for them."""
     await room.api("POST", "alex/rehearsal/start")
-    drill = room.hub.practice.drill
+    drill = room.hub.practice.rehearsal.drill
     assert drill is not None
     for step, count in enumerate((2, 3, 4)):
         await wait_until(lambda: drill.index == step and drill.phase == "performing")  # noqa: B023
@@ -157,7 +157,7 @@ async def test_a_watch_with_its_own_tap_engine_is_not_calibrated_and_the_page_sa
 ) -> None:
     async with strap_room(mosquitto.address, pair_id, tmp_path) as room:
         await room.api("POST", "sam/rehearsal/start")
-        drill = room.hub.practice.drill
+        drill = room.hub.practice.rehearsal.drill
         assert drill is not None
         for step, count in enumerate((2, 3, 4)):  # the tap steps come first
             await wait_until(lambda: drill.index == step and drill.phase == "performing")  # noqa: B023

@@ -50,7 +50,7 @@ async def test_in_the_stop_step_a_second_stop_is_real_and_the_first_is_practice(
         await room.api("POST", "/api/practice/alex/rehearsal/start")
         await rehearse_one(room, 0, "2 taps")
         await rehearse_one(room, 1, "3 taps")
-        drill = room.hub.practice.drill
+        drill = room.hub.practice.rehearsal.drill
         assert drill is not None
         await wait_until(lambda: drill.index == 2 and drill.phase == "performing")
         way_out = (await room.state("alex"))["rehearsal"]["way_out"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 import threading
@@ -245,3 +246,20 @@ async def test_sigterm_while_a_wearable_is_still_being_looked_for_stops_cleanly(
         goodbye = [[pulse.on_ms, pulse.strength] for pulse in HUB_STOPPING.pulses]
         (disconnected,) = hub.of("alex", "disconnected")
         assert disconnected["buzzes"][-len(goodbye) :] == goodbye
+
+
+async def test_a_hub_stopped_while_an_alert_plays_ends_it_before_it_lets_go_of_the_wearable(
+    pair_id: str, mosquitto: Mosquitto, caplog: pytest.LogCaptureFixture
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    try:
+        async with running_hub(mosquitto.address, pair_id, radio, watches) as (hub, _):
+            hub.players["sam"].alert(STOP)
+            await wait_until(lambda: bool(watches["sam"].buzzes))
+            # The broker stops answering: the relay's goodbye outlasts the rest of the stop
+            # pattern, which must not go on playing to a wearable the hub has let go of.
+            mosquitto.freeze()
+    finally:
+        mosquitto.thaw()
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import _signing as signing
+from hub import _seal_memory as seal_memory
 from hub._pair_key import PairKey, PairKeyError, load_or_create_key
 from hub._private_files import write_private
 from hub._signing import MessageSeal, SealRefused
@@ -204,7 +204,7 @@ def test_heartbeats_and_counters_are_not_written_with_every_message(
         written.append(data)
         write_private(path, data)
 
-    monkeypatch.setattr(signing, "write_private", counting)
+    monkeypatch.setattr(seal_memory, "write_private", counting)
     sender, receiver = MessageSeal(key), MessageSeal(key, state_path=tmp_path / "counters")
     for _ in range(20):
         receiver.open(BEAT_TOPIC, sender.seal(BEAT_TOPIC, BEAT), frequent=True)

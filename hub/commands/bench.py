@@ -12,11 +12,27 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from hub._broker import BrokerAddress
 from hub.commands._help import add_command
+
+
+@dataclass(frozen=True)
+class _Bench:
+    """One ``comfort-hub bench`` subcommand: its help, its own options, and how it runs."""
+
+    name: str
+    help: str
+    description: str
+    examples: list[str]
+    options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    # --broker URL (default: a mosquitto of its own), and --quick / --json.
+    broker: bool = False
+    quick_and_json: bool = True
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -31,115 +47,74 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         examples=["comfort-hub bench latency --quick", "comfort-hub bench detect --json"],
     )
     benches = parser.add_subparsers(dest="bench", metavar="BENCH", required=True)
+    for bench in _BENCHES:
+        sub = add_command(
+            benches,
+            bench.name,
+            help=bench.help,
+            description=bench.description,
+            examples=bench.examples,
+        )
+        bench.options(sub)
+        if bench.broker:
+            sub.add_argument(
+                "--broker",
+                metavar="URL",
+                help="mqtt://host:port (default: a mosquitto of its own on loopback)",
+            )
+        if bench.quick_and_json:
+            sub.add_argument("--quick", action="store_true", help="a small, fast run")
+            sub.add_argument("--json", action="store_true", help="print one JSON object")
+        sub.set_defaults(run=bench.run)
 
-    latency = add_command(
-        benches,
-        "latency",
-        help="gesture to partner buzz through the hub, against a bare MQTT hop",
-        description=(
-            "Sends cycles of slow_down, pause, stop and resume through a hub and a broker and "
-            "prints the time from gesture to the partner's buzz, beside a bare MQTT hop."
-        ),
-        examples=[
-            "comfort-hub bench latency",
-            "comfort-hub bench latency --n 200 --broker mqtt://127.0.0.1:1883",
-            "comfort-hub bench latency --quick --json",
-        ],
-    )
-    latency.add_argument(
+
+def _latency_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--n",
         type=int,
         metavar="N",
         help="cycles of slow_down, pause, stop and resume per path (default 50; --quick 3)",
     )
-    _broker_option(latency)
-    _common(latency)
-    latency.set_defaults(run=_latency)
 
-    scale = add_command(
-        benches,
-        "scale",
-        help="tap-to-buzz latency and CPU for N pairs at once",
-        description=(
-            "Runs N pairs on one hub process for --seconds each and prints tap-to-buzz "
-            "latency and the hub's CPU for each pair count."
-        ),
-        examples=[
-            "comfort-hub bench scale",
-            "comfort-hub bench scale --pairs 10 50 --seconds 10",
-            "comfort-hub bench scale --quick --json",
-        ],
-    )
-    scale.add_argument(
+
+def _scale_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--pairs",
         type=int,
         nargs="+",
         metavar="N",
         help="pair counts to try, in order (default 25 50 100 200 300; --quick 2)",
     )
-    scale.add_argument(
+    parser.add_argument(
         "--seconds",
         type=float,
         metavar="S",
         help="measured time per pair count (default 30; --quick 4)",
     )
-    _broker_option(scale)
-    _common(scale)
-    scale.set_defaults(run=_scale)
 
-    detect = add_command(
-        benches,
-        "detect",
-        help="tap detector and heart-rate monitor throughput in samples per second",
-        description=(
-            "Runs the tap detector and the heart-rate monitor over synthetic data and prints "
-            "samples per second."
-        ),
-        examples=[
-            "comfort-hub bench detect",
-            "comfort-hub bench detect --samples 500000 --rate 200",
-        ],
-    )
-    detect.add_argument(
+
+def _detect_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--samples",
         type=int,
         metavar="N",
         help="acceleration samples (default 2,000,000; --quick 20,000)",
     )
-    detect.add_argument("--rate", type=float, default=100.0, metavar="HZ", help="default 100")
-    _common(detect)
-    detect.set_defaults(run=_detect)
-
-    timeline = add_command(
-        benches,
-        "timeline",
-        help="an 8-hour session's timeline: PNG render time and page payload",
-        description=(
-            "Builds a session of --hours with a realistic mix of events and prints how long "
-            "its PNG takes to draw and how large the timeline page's payload is."
-        ),
-        examples=["comfort-hub bench timeline", "comfort-hub bench timeline --hours 2"],
-    )
-    timeline.add_argument("--hours", type=float, default=8.0, metavar="H", help="default 8")
-    timeline.set_defaults(run=_timeline)
+    parser.add_argument("--rate", type=float, default=100.0, metavar="HZ", help="default 100")
 
 
-def _broker_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--broker",
-        metavar="URL",
-        help="mqtt://host:port (default: a mosquitto of its own on loopback)",
-    )
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="a small, fast run")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+def _timeline_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hours", type=float, default=8.0, metavar="H", help="default 8")
 
 
 def _fail(bench: str, reason: str) -> int:
     print(f"comfort-hub bench {bench}: {reason}", file=sys.stderr)
     return 2
+
+
+def _broker_url(args: argparse.Namespace) -> str | None:
+    """``--broker`` checked (ValueError saying what is wrong with it), or None: our own."""
+    return None if args.broker is None else str(BrokerAddress.parse(args.broker))
 
 
 @contextlib.asynccontextmanager
@@ -160,7 +135,7 @@ def _latency(args: argparse.Namespace) -> int:
     if cycles < 1:
         return _fail("latency", "--n must be at least 1")
     try:
-        url = None if args.broker is None else str(BrokerAddress.parse(args.broker))
+        url = _broker_url(args)
     except ValueError as error:
         return _fail("latency", str(error))
 
@@ -187,7 +162,7 @@ def _scale(args: argparse.Namespace) -> int:
     if seconds <= 0:
         return _fail("scale", "--seconds must be positive")
     try:
-        url = None if args.broker is None else str(BrokerAddress.parse(args.broker))
+        url = _broker_url(args)
     except ValueError as error:
         return _fail("scale", str(error))
 
@@ -245,3 +220,65 @@ def _timeline(args: argparse.Namespace) -> int:
         return 2
     run_timeline_bench(lambda line: print(line, flush=True), args.hours)
     return 0
+
+
+_BENCHES = (
+    _Bench(
+        "latency",
+        help="gesture to partner buzz through the hub, against a bare MQTT hop",
+        description=(
+            "Sends cycles of slow_down, pause, stop and resume through a hub and a broker and "
+            "prints the time from gesture to the partner's buzz, beside a bare MQTT hop."
+        ),
+        examples=[
+            "comfort-hub bench latency",
+            "comfort-hub bench latency --n 200 --broker mqtt://127.0.0.1:1883",
+            "comfort-hub bench latency --quick --json",
+        ],
+        options=_latency_options,
+        run=_latency,
+        broker=True,
+    ),
+    _Bench(
+        "scale",
+        help="tap-to-buzz latency and CPU for N pairs at once",
+        description=(
+            "Runs N pairs on one hub process for --seconds each and prints tap-to-buzz "
+            "latency and the hub's CPU for each pair count."
+        ),
+        examples=[
+            "comfort-hub bench scale",
+            "comfort-hub bench scale --pairs 10 50 --seconds 10",
+            "comfort-hub bench scale --quick --json",
+        ],
+        options=_scale_options,
+        run=_scale,
+        broker=True,
+    ),
+    _Bench(
+        "detect",
+        help="tap detector and heart-rate monitor throughput in samples per second",
+        description=(
+            "Runs the tap detector and the heart-rate monitor over synthetic data and prints "
+            "samples per second."
+        ),
+        examples=[
+            "comfort-hub bench detect",
+            "comfort-hub bench detect --samples 500000 --rate 200",
+        ],
+        options=_detect_options,
+        run=_detect,
+    ),
+    _Bench(
+        "timeline",
+        help="an 8-hour session's timeline: PNG render time and page payload",
+        description=(
+            "Builds a session of --hours with a realistic mix of events and prints how long "
+            "its PNG takes to draw and how large the timeline page's payload is."
+        ),
+        examples=["comfort-hub bench timeline", "comfort-hub bench timeline --hours 2"],
+        options=_timeline_options,
+        run=_timeline,
+        quick_and_json=False,
+    ),
+)

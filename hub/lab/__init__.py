@@ -8,12 +8,13 @@ detector throughput). Nothing here runs in a live session.
 from hub.lab._bench_detect import DetectReport, run_detect_bench
 from hub.lab._bench_latency import LatencyReport, run_latency_bench
 from hub.lab._bench_scale import P99_TARGET_MS, ScaleRun, run_scale_bench
-from hub.lab._mosquitto import RunningBroker, local_mosquitto
+from hub.lab._mosquitto import MosquittoBroker, RunningBroker, local_mosquitto
 
 __all__ = [
     "P99_TARGET_MS",
     "DetectReport",
     "LatencyReport",
+    "MosquittoBroker",
     "RunningBroker",
     "ScaleRun",
     "local_mosquitto",

@@ -119,29 +119,36 @@ async def run_scale(
     stream = build_stream(seed)
     rng = random.Random(seed)
     counts = _Counts()
-    async with _pairs(broker, pairs) as hubs:
-        streamers = [
-            asyncio.create_task(_stream(wrist, stream, counts, rng.random() * FRAME_S))
-            for _, wrists in hubs
-            for wrist in wrists
-        ]
-        await asyncio.sleep(1.0)  # every stream running before the first gesture
-        cpu0, broker0, wall0 = time.process_time(), _cpu_of(broker_pid), time.monotonic()
-        frames0, beats0 = counts.frames, counts.beats
-        gestures = [
-            asyncio.create_task(_gestures(hub, wrists, counts, gap_s, random.Random(rng.random())))
-            for hub, wrists in hubs
-        ]
-        await asyncio.sleep(seconds)
-        for task in gestures:
-            task.cancel()
-        await asyncio.gather(*gestures, return_exceptions=True)
-        wall = time.monotonic() - wall0
-        cpu = (time.process_time() - cpu0) / wall
-        broker1 = _cpu_of(broker_pid)
-        broker_cpu = None if broker0 is None or broker1 is None else (broker1 - broker0) / wall
-        events = counts.frames - frames0 + counts.beats - beats0
-        await asyncio.sleep(ALERTS_FINISH_S)  # no alert cut off by the hubs shutting down
+    streamers: list[asyncio.Task[None]] = []
+    try:
+        async with _pairs(broker, pairs) as hubs:
+            streamers += [
+                asyncio.create_task(_stream(wrist, stream, counts, rng.random() * FRAME_S))
+                for _, wrists in hubs
+                for wrist in wrists
+            ]
+            await asyncio.sleep(1.0)  # every stream running before the first gesture
+            cpu0, broker0, wall0 = time.process_time(), _cpu_of(broker_pid), time.monotonic()
+            frames0, beats0 = counts.frames, counts.beats
+            gestures = [
+                asyncio.create_task(
+                    _gestures(hub, wrists, counts, gap_s, random.Random(rng.random()))
+                )
+                for hub, wrists in hubs
+            ]
+            await asyncio.sleep(seconds)
+            for task in gestures:
+                task.cancel()
+            await asyncio.gather(*gestures, return_exceptions=True)
+            wall = time.monotonic() - wall0
+            cpu = (time.process_time() - cpu0) / wall
+            broker1 = _cpu_of(broker_pid)
+            broker_cpu = None if broker0 is None or broker1 is None else (broker1 - broker0) / wall
+            events = counts.frames - frames0 + counts.beats - beats0
+            await asyncio.sleep(ALERTS_FINISH_S)  # no alert cut off by the hubs shutting down
+    finally:
+        # The straps stream until their hubs have stopped: a strap gone quiet first would be
+        # a link going stale, and its partner told to pause, while hundreds of hubs stop.
         for task in streamers:
             task.cancel()
         await asyncio.gather(*streamers, return_exceptions=True)

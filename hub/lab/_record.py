@@ -32,6 +32,7 @@ from firmware_bridge import (
     WearableDriver,
     WearableLink,
 )
+from hub._private_files import claim_private_file
 
 FloatArray = npt.NDArray[np.float64]
 # Patterns start this long into the recording: the wearer settles after the first prompt.
@@ -67,6 +68,8 @@ class TapRecording:
     taps_per_prompt: int = 3
 
     def write_csv(self, path: Path) -> None:
+        # A body's movement, and when its wearer was asked to tap: the user's alone.
+        claim_private_file(path)
         marks = np.searchsorted(self.times, self.prompts)
         asked = dict.fromkeys(marks.tolist(), str(self.taps_per_prompt))
         with path.open("w", newline="", encoding="utf-8") as file:

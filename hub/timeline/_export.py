@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
+from hub._private_files import claim_private_file
 from hub.store import iso
 from hub.timeline._page import timeline_html
 from hub.timeline._render import render
@@ -21,14 +20,8 @@ CSV_COLUMNS = ("time", "type", "wearer", "signal", "id", "from", "by", "state", 
 def export(timeline: dict[str, Any], image_format: str, out: Path) -> None:
     if image_format not in FORMATS:
         raise ValueError(f"format {image_format!r}: choose one of {', '.join(FORMATS)}")
-    # Intimate data: the user's alone from the file's creation, wherever it is written (its
-    # directory is the caller's to choose and make; none is made here).
-    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if stat.S_ISREG(os.fstat(descriptor).st_mode):  # never /dev/null's mode
-            os.fchmod(descriptor, 0o600)  # a file there before keeps its mode through O_CREAT
-    finally:
-        os.close(descriptor)
+    # Intimate data: the user's alone from the file's creation, wherever it is written.
+    claim_private_file(out)
     if image_format in ("png", "svg"):
         render(timeline, out, image_format=image_format)
     elif image_format == "json":
