@@ -5,17 +5,13 @@ listener on this machine only unless asked; TLS with certificates made by openss
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 import os
 import shutil
 import socket
 import ssl
 import subprocess
-import tempfile
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiomqtt
@@ -24,103 +20,27 @@ import pytest
 from firmware_bridge.sim import SimRadio
 from hub import BrokerAddress, free_loopback_port
 from hub._broker_access import BrokerUser, unreachable
-from hub.cli import main
 from signals import ComfortSignal, pattern_for
-from tests.brokers import Mosquitto
+from tests.generated_brokers import (
+    broker_config,
+    client,
+    generated_broker,
+    heard_on,
+    make_broker_home,
+    set_hub_passwords,
+)
 from tests.helpers import wait_until
 from tests.hubs import running_hub, times_played, two_watches
-
-PASSWORDS = {
-    "COMFORT_HUB_BROKER_PASSWORD_ALEXHUB": "alex-pw",
-    "COMFORT_HUB_BROKER_PASSWORD_SAMHUB": "sam-pw",
-    "COMFORT_HUB_BROKER_PASSWORD_OTHERHUB": "other-pw",
-}
 
 
 @pytest.fixture(autouse=True)
 def hub_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in PASSWORDS.items():
-        monkeypatch.setenv(name, value)
+    set_hub_passwords(monkeypatch)
 
 
 @pytest.fixture
 def broker_home() -> Iterator[Path]:
-    """A folder like /etc/mosquitto: others may pass through it but not list it. (pytest's
-    tmp_path is 0700: mosquitto, started as root and running as its own user, could not
-    enter it, which broker-config warns about.)"""
-    home = Path(tempfile.mkdtemp(prefix="comfort-hub-broker-"))
-    home.chmod(0o711)
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home)
-
-
-@dataclass
-class Generated:
-    broker: Mosquitto
-    out: Path
-    stdout: str
-    stderr: str
-
-    def printed_password(self, hub: str) -> str:
-        """The password broker-config made for ``hub`` and printed once."""
-        prefix = f"password for hub {hub} "
-        (line,) = [line for line in self.stdout.splitlines() if line.startswith(prefix)]
-        return line.rsplit(" ", 1)[1]
-
-
-def broker_config(*args: str) -> tuple[int, str, str]:
-    """``comfort-hub broker-config ARGS``: its exit status, what it printed and warned."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        status = main(["broker-config", *args])
-    return status, stdout.getvalue(), stderr.getvalue()
-
-
-@contextlib.asynccontextmanager
-async def generated_broker(
-    home: Path, tmp_path: Path, hubs: list[str], *extra: str
-) -> AsyncIterator[Generated]:
-    """mosquitto started as a user would start it, on exactly what broker-config wrote."""
-    port = free_loopback_port()
-    out = home / "broker"
-    hub_args = [a for h in hubs for a in ("--hub", h)]
-    status, stdout, stderr = broker_config(
-        "--out", str(out), "--port", str(port), *hub_args, *extra
-    )
-    assert status == 0, stderr
-    broker = Mosquitto(tmp_path, port)
-    broker.config = out / "mosquitto.conf"
-    await broker.start()
-    try:
-        yield Generated(broker, out, stdout, stderr)
-    finally:
-        await broker.stop()
-
-
-def client(broker: Mosquitto, user: str | None, password: str | None = None) -> aiomqtt.Client:
-    return aiomqtt.Client("127.0.0.1", broker.port, username=user, password=password)
-
-
-async def heard_on(listener: aiomqtt.Client, pattern: str, publish: object) -> set[str]:
-    """What ``listener`` hears on ``pattern`` while ``publish()`` runs (and a moment after),
-    as ``topic payload``."""
-    await listener.subscribe(pattern, qos=1)
-    heard: set[str] = set()
-
-    async def listen() -> None:
-        async for message in listener.messages:
-            heard.add(f"{message.topic} {message.payload!r}")
-
-    task = asyncio.create_task(listen())
-    try:
-        await publish()  # type: ignore[operator]
-        await asyncio.sleep(0.5)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    return heard
+    yield from make_broker_home()
 
 
 async def test_the_written_configuration_starts_and_takes_the_printed_password(
@@ -294,8 +214,10 @@ async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
     broker_home: Path, tmp_path: Path, pair_id: str
 ) -> None:
     hubs = [f"alexhub:{pair_id}:alex", f"samhub:{pair_id}:sam"]
-    async with generated_broker(broker_home, tmp_path, hubs) as generated:
+    # Home Assistant's account listens: a hub's own account is the hub's client id.
+    async with generated_broker(broker_home, tmp_path, hubs, "--home-assistant") as generated:
         port = generated.broker.port
+        watcher = generated.printed_password("homeassistant")
         radio = SimRadio()
         watches = two_watches(radio)
         async with (
@@ -311,7 +233,7 @@ async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
                 radio,
                 {"sam": watches["sam"]},
             ),
-            client(generated.broker, "samhub", "sam-pw") as listener,
+            client(generated.broker, "homeassistant", watcher) as listener,
         ):
             watches["alex"].press(held_ms=1500)
             await wait_until(
