@@ -40,7 +40,7 @@ def broker_home() -> Iterator[Path]:
 async def next_payload(listener: aiomqtt.Client) -> bytes:
     async with asyncio.timeout(5):
         async for message in listener.messages:
-            return bytes(message.payload)  # type: ignore[arg-type]
+            return bytes(message.payload)
     raise AssertionError("the connection ended")
 
 
@@ -73,7 +73,7 @@ async def test_another_account_with_a_hubs_client_id_takes_neither_its_queue_nor
         async def collect(by: aiomqtt.Client) -> None:
             with contextlib.suppress(aiomqtt.MqttError):
                 async for message in by.messages:
-                    stolen.append(bytes(message.payload))  # type: ignore[arg-type]
+                    stolen.append(bytes(message.payload))
 
         # alex's hub has its persistent session, and goes away (restarting, say).
         async with alex_hub() as alex:
@@ -101,7 +101,7 @@ async def collect_briefly(by: aiomqtt.Client, into: list[bytes]) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(0.3):
             async for message in by.messages:
-                into.append(bytes(message.payload))  # type: ignore[arg-type]
+                into.append(bytes(message.payload))
 
 
 async def test_home_assistant_reads_what_its_entities_show_and_nothing_else_of_the_pair(
