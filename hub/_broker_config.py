@@ -1,6 +1,8 @@
 """A mosquitto configuration for the pairs' hubs: no anonymous access, one user per hub, an
 ACL that lets a hub read its pair's topics and write only its own wearers' topics and its own
-status and heartbeat (``hub/<hub-id>/status`` and ``hub/<hub-id>/alive``).
+status and heartbeat (``hub/<hub-id>/status`` and ``hub/<hub-id>/alive``). Each account's
+name is its client id, so no account can take a hub's id (its connection, its session), and
+the broker writes its database on every change, so a crash loses no retained state.
 
 Passwords never pass through a command line: the password file is written in plain text and
 hashed in place with ``mosquitto_passwd -U``. The plain listener is on loopback unless asked
