@@ -10,8 +10,9 @@ seconds does not name them:
   configuration, on another data folder): the broker hands the id to whoever connected last,
   so the two knock each other off about every second. MQTT 3.1.1 tells the one knocked off
   nothing, so it is recognised by its shape: sessions the broker accepts and then ends
-  within seconds, again and again, each reconnect accepted at once. A broker that goes away
-  refuses the reconnect instead, and a link that fails does not come back at once.
+  within seconds, again and again, with no lasting session in between. A broker restarted
+  ends one lasting session and refuses the reconnects until it is back, then keeps the
+  next one.
 
 Each is said once, until a connection shows it has gone (accepted, or lasting). Pure: the
 relay passes in what happened and when.
@@ -31,8 +32,8 @@ _CREDENTIALS_REFUSED = frozenset({4, 5, 134, 135})
 # A session the broker ended within this long of accepting it is a quick loss: taken over,
 # the hubs here were knocked off within about a second.
 QUICK_LOSS_S = 5.0
-# So many quick losses in a row, each followed by an accepted reconnect: another client has
-# this hub's client id. Three, so that a broker restart or one flap is never mistaken for it.
+# So many quick losses with no lasting session between them: another client has this hub's
+# client id. Three, so that a broker restart or one flap is never mistaken for it.
 QUICK_LOSSES_TO_TELL = 3
 
 
@@ -73,8 +74,9 @@ class BrokerTrouble:
             self._told_credentials = True
             return self._credentials_message()
         if accepted_at is None:
-            # Refused or unreachable: whatever it is, not another client taking the id.
-            self._quick_losses = 0
+            # Not accepted: the broker away, or knocked off before its acceptance was read
+            # (the other client came in at once, and the broker's reset dropped the unread
+            # CONNACK). Neither says the id is free again: only a lasting session does.
             return None
         if now - accepted_at >= QUICK_LOSS_S:
             self._quick_losses = 0
