@@ -1,6 +1,8 @@
 """A mosquitto configuration for the pairs' hubs: no anonymous access, one user per hub, an
 ACL that lets a hub read its pair's topics and write only its own wearers' topics and its own
-status and heartbeat (``hub/<hub-id>/status`` and ``hub/<hub-id>/alive``).
+status and heartbeat (``hub/<hub-id>/status`` and ``hub/<hub-id>/alive``). Each account's
+name is its client id, so no account can take a hub's id (its connection, its session), and
+the broker writes its database on every change, so a crash loses no retained state.
 
 Passwords never pass through a command line: the password file is written in plain text and
 hashed in place with ``mosquitto_passwd -U``. The plain listener is on loopback unless asked
@@ -29,6 +31,9 @@ from hub._topics import ROOT, HubTopicKind, TopicKind, check_name
 WRITTEN_KINDS = [*TopicKind, "rehearsal", "agreement"]
 # What a hub with Home Assistant discovery on publishes per wearer (hub._home_assistant).
 HOME_ASSISTANT_KINDS = ["link", "heart_rate"]
+# What Home Assistant's entities read of a pair (hub._home_assistant's discovery payload):
+# each wearer's signals (the event entity), link and heart rate, and each hub's status.
+HOME_ASSISTANT_READS = ["+/signal", *(f"+/{kind}" for kind in HOME_ASSISTANT_KINDS), "hub/+/status"]
 # The broker account Home Assistant connects with, when broker-config is asked for one.
 HOME_ASSISTANT_USER = "homeassistant"
 # The plain listener's address unless --listen says otherwise: this machine only.
@@ -37,6 +42,11 @@ LOOPBACK = "127.0.0.1"
 # which would end the configuration line).
 _HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 _WORD = re.compile(r"[A-Za-z0-9.:%_-]+")
+# Set on every listener (it is a listener setting): the broker takes each account's name as
+# its client id, whatever id the client asked for. Another account asking for a hub's id then
+# neither knocks that hub off nor takes over its session (and what is queued for it), and a
+# hub's session stays its own across its restarts.
+_ACCOUNT_IS_CLIENT_ID = ("use_username_as_clientid true",)
 
 
 class BrokerConfigError(ValueError):
@@ -171,11 +181,14 @@ def acl(accounts: list[HubAccount], home_assistant: str | None = None) -> str:
                 device = device_id(account.pair, wearer)
                 lines += [f"topic write {home_assistant}/device/{device}/config"]
     if home_assistant is not None:
-        # Home Assistant's own account: it reads the discovery and the pairs' topics (its
-        # entities' states and the hubs' availability) and says when it starts.
+        # Home Assistant's own account: it reads the discovery, what its entities show (the
+        # signal event, the link and heart-rate sensors), the hubs' statuses (their
+        # availability) and says when it starts. Nothing else of the pairs': not the
+        # agreement (the plan, the safeword), acks, states, rehearsals or heartbeats.
         lines += ["", f"user {HOME_ASSISTANT_USER}", f"topic read {home_assistant}/#"]
         lines += [f"topic write {home_assistant}/status"]
-        lines += [f"topic read {ROOT}/{pair}/#" for pair in sorted({a.pair for a in accounts})]
+        for pair in sorted({a.pair for a in accounts}):
+            lines += [f"topic read {ROOT}/{pair}/{topic}" for topic in HOME_ASSISTANT_READS]
     return "\n".join(lines) + "\n"
 
 
@@ -188,20 +201,27 @@ def mosquitto_conf(out: Path, port: int, listen: str, tls: Tls | None, user: str
         "allow_anonymous false",
         f"password_file {out / 'passwd'}",
         f"acl_file {out / 'comfort-hub.acl'}",
-        "# Retained states and statuses survive a broker restart.",
+        "# Retained states and statuses, and the hubs' sessions with what is queued for them,",
+        "# survive a broker restart, a crash too: the database is written after every change",
+        "# (a retained message, a subscription, a message queued for a hub that is away), not",
+        "# only at a clean shutdown. Heartbeats are not changes: they are never written.",
         "persistence true",
         f"persistence_location {out}/",
+        "autosave_on_changes true",
+        "autosave_interval 1",
         "# Send each message at once: Nagle's algorithm delays a stop by a delayed ACK (40 ms).",
         "set_tcp_nodelay true",
         "",
         "# Plain MQTT: passwords in clear, so on this machine only unless asked otherwise.",
         f"listener {port} {listen}",
+        *_ACCOUNT_IS_CLIENT_ID,
     ]
     if tls is not None:
         cert_file, key_file, ca_file = tls.files
         lines += [
             "",
             f"listener {tls.port}" + (f" {tls.listen}" if tls.listen else ""),
+            *_ACCOUNT_IS_CLIENT_ID,
             f"certfile {cert_file}",
             f"keyfile {key_file}",
             f"cafile {ca_file}",

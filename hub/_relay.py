@@ -26,6 +26,7 @@ import aiomqtt
 
 from firmware_bridge import Backoff
 from hub._broker import NO_DELAY, BrokerAddress
+from hub._broker_trouble import BrokerTrouble
 from hub._inbox import Inbox
 from hub._messages import (
     AckMessage,
@@ -150,6 +151,7 @@ class MqttRelay:
         # Stable across restarts: the broker keeps this hub's session (and what is queued
         # for it) under this id.
         self.client_id = client_id or f"comfort-hub-{topics.pair}-{hub_id}"
+        self._trouble = BrokerTrouble(broker, self.client_id)
         self.connected = asyncio.Event()
         self.bad_payloads = 0
         # Messages not sealed with the pair's key, or replaying an old counter.
@@ -270,11 +272,15 @@ class MqttRelay:
         """Stays connected to the broker until cancelled, reconnecting after any loss."""
         failures = 0
         while True:
-            reason = "connection closed"
+            reason, errors = "connection closed", []
             try:
                 await self._session(listener)
             except* (aiomqtt.MqttError, TimeoutError) as group:
-                reason = "; ".join(str(e) for e in group.exceptions)
+                errors = list(group.exceptions)
+                reason = "; ".join(str(e) for e in errors)
+            # Said once: what retrying will not mend (refused credentials, a stolen client id).
+            if hint := self._trouble.lost(errors, asyncio.get_running_loop().time()):
+                log.warning("%s", hint)
             if self.connected.is_set():
                 self.connected.clear()
                 failures = 0
@@ -311,6 +317,7 @@ class MqttRelay:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await connection.enter_async_context(client)
+                self._trouble.accepted(asyncio.get_running_loop().time())
                 await client.publish(status_topic, online, qos=1, retain=True)
                 for topic in self.topics.subscriptions():
                     await client.subscribe(topic, qos=1)

@@ -1,17 +1,32 @@
-"""What ``comfort-hub broker-config`` writes, and mosquitto started on exactly that, as a user
-would start it (the broker tests' shared setup)."""
+"""mosquitto on exactly what ``comfort-hub broker-config`` wrote, started the way a user starts
+it, and MQTT clients on its accounts: for the tests of the generated broker."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiomqtt
+import pytest
+
 from hub import free_loopback_port
 from hub.cli import main
 from tests.brokers import Mosquitto
+
+PASSWORDS = {
+    "COMFORT_HUB_BROKER_PASSWORD_ALEXHUB": "alex-pw",
+    "COMFORT_HUB_BROKER_PASSWORD_SAMHUB": "sam-pw",
+    "COMFORT_HUB_BROKER_PASSWORD_OTHERHUB": "other-pw",
+}
+
+
+def set_hub_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in PASSWORDS.items():
+        monkeypatch.setenv(name, value)
 
 
 @dataclass
@@ -55,3 +70,41 @@ async def generated_broker(
         yield Generated(broker, out, stdout, stderr)
     finally:
         await broker.stop()
+
+
+def client(
+    broker: Mosquitto,
+    user: str | None,
+    password: str | None = None,
+    *,
+    identifier: str | None = None,
+    clean_session: bool | None = None,
+) -> aiomqtt.Client:
+    return aiomqtt.Client(
+        "127.0.0.1",
+        broker.port,
+        username=user,
+        password=password,
+        identifier=identifier,
+        clean_session=clean_session,
+    )
+
+
+async def heard_on(listener: aiomqtt.Client, pattern: str, publish: object) -> set[str]:
+    """What ``listener`` hears on ``pattern`` while ``publish()`` runs (and a moment after),
+    as ``topic payload``."""
+    await listener.subscribe(pattern, qos=1)
+    heard: set[str] = set()
+
+    async def listen() -> None:
+        async for message in listener.messages:
+            heard.add(f"{message.topic} {message.payload!r}")
+
+    task = asyncio.create_task(listen())
+    try:
+        await publish()  # type: ignore[operator]
+        await asyncio.sleep(0.5)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return heard

@@ -65,8 +65,10 @@ async def running_hub(
     recorder: Recorder | None = None,
     seal: MessageSeal | None = None,
     practice_records: PracticeRecords | None = None,
+    broker_needed: bool = True,
 ) -> AsyncIterator[tuple[Hub, Recorder]]:
-    """A hub serving the wearers in ``watches``, running until the block ends."""
+    """A hub serving the wearers in ``watches``, running until the block ends; with
+    ``broker_needed=False`` it is yielded once its wearables are connected, broker or not."""
     recorder = recorder or Recorder()
     hub = Hub(
         pair_id,
@@ -83,7 +85,11 @@ async def running_hub(
     task = asyncio.create_task(hub.run())
     try:
         async with asyncio.timeout(10):
-            await hub.ready()
+            if broker_needed:
+                await hub.ready()
+            else:
+                for link in hub.links.values():
+                    await link.connected.wait()
         yield hub, recorder
     finally:
         task.cancel()

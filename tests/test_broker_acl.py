@@ -17,46 +17,14 @@ import pytest
 from firmware_bridge.sim import SimRadio
 from hub import BrokerAddress
 from signals import ComfortSignal, pattern_for
-from tests.brokers import Mosquitto
-from tests.generated_brokers import generated_broker
+from tests.generated_brokers import client, generated_broker, heard_on, set_hub_passwords
 from tests.helpers import wait_until
 from tests.hubs import running_hub, times_played, two_watches
-
-PASSWORDS = {
-    "COMFORT_HUB_BROKER_PASSWORD_ALEXHUB": "alex-pw",
-    "COMFORT_HUB_BROKER_PASSWORD_SAMHUB": "sam-pw",
-    "COMFORT_HUB_BROKER_PASSWORD_OTHERHUB": "other-pw",
-}
 
 
 @pytest.fixture(autouse=True)
 def hub_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in PASSWORDS.items():
-        monkeypatch.setenv(name, value)
-
-
-def client(broker: Mosquitto, user: str | None, password: str | None = None) -> aiomqtt.Client:
-    return aiomqtt.Client("127.0.0.1", broker.port, username=user, password=password)
-
-
-async def heard_on(listener: aiomqtt.Client, pattern: str, publish: object) -> set[str]:
-    """What ``listener`` hears on ``pattern`` while ``publish()`` runs (and a moment after),
-    as ``topic payload``."""
-    await listener.subscribe(pattern, qos=1)
-    heard: set[str] = set()
-
-    async def listen() -> None:
-        async for message in listener.messages:
-            heard.add(f"{message.topic} {message.payload!r}")
-
-    task = asyncio.create_task(listen())
-    try:
-        await publish()  # type: ignore[operator]
-        await asyncio.sleep(0.5)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    return heard
+    set_hub_passwords(monkeypatch)
 
 
 async def test_the_written_configuration_starts_and_takes_the_printed_password(
@@ -230,7 +198,9 @@ async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
     broker_home: Path, tmp_path: Path, pair_id: str
 ) -> None:
     hubs = [f"alexhub:{pair_id}:alex", f"samhub:{pair_id}:sam"]
-    async with generated_broker(broker_home, tmp_path, hubs) as generated:
+    # Home Assistant's account listens: a hub's own account is the hub's client id.
+    async with generated_broker(broker_home, tmp_path, hubs, "--home-assistant") as generated:
+        watcher = generated.printed_password("homeassistant")
         port = generated.broker.port
         radio = SimRadio()
         watches = two_watches(radio)
@@ -247,7 +217,7 @@ async def test_two_hubs_on_their_own_accounts_relay_a_stop_and_see_each_other(
                 radio,
                 {"sam": watches["sam"]},
             ),
-            client(generated.broker, "samhub", "sam-pw") as listener,
+            client(generated.broker, "homeassistant", watcher) as listener,
         ):
             watches["alex"].press(held_ms=1500)
             await wait_until(

@@ -18,8 +18,9 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         description=(
             "Writes mosquitto.conf, comfort-hub.acl and passwd into DIR: no anonymous access, "
             "one user per hub, each hub may read its pair's topics and write only its own "
-            "wearers' and its own status. A hub's password comes from "
-            "COMFORT_HUB_BROKER_PASSWORD_<NAME>, or is made and printed once. The plain "
+            "wearers' and its own status; each account's name is its client id. A hub's "
+            "password comes from COMFORT_HUB_BROKER_PASSWORD_<NAME>, or is made and printed "
+            "once. The plain "
             "listener is on 127.0.0.1 unless --listen names another address. Run as root, it "
             "gives DIR to the user mosquitto runs as (--broker-user, default mosquitto). "
             "Start with: mosquitto -c DIR/mosquitto.conf"
