@@ -34,20 +34,18 @@ class OwnSide(RulesBase):
             self._realert(local, local.pending, at)
 
     def _set_hold(self, local: LocalWearer, hold: LinkHold, on: bool, at: float) -> None:
-        was_held = bool(local.holds)
         if on:
             local.holds.add(hold)
         else:
             local.holds.discard(hold)
-        if bool(local.holds) == was_held:
+        level = local.effective_level
+        if level == local.told:
+            # The partner respects this level already (a stop held as the link drops, or a
+            # link pause as the sensor leaves the skin too): same level, same signal, and an
+            # ack of it stands. Only a raise (a hold over less than a pause) or a fall (the
+            # hold over, back to what the wearer holds) is news.
             return
-        if local.holds:
-            level = local.effective_level
-            assert level is not None  # a hold is at least a pause
-            self._emit(local, level, SignalSource.LINK, at, at)
-        else:
-            held = local.classifier.held
-            self._emit(local, held or ComfortSignal.RESUME, SignalSource.LINK, at, at)
+        self._emit(local, level or ComfortSignal.RESUME, SignalSource.LINK, at, at)
 
     def _resume(self, local: LocalWearer, at: float) -> None:
         if local.classifier.held is None:
@@ -68,6 +66,8 @@ class OwnSide(RulesBase):
         )
         local.next_seq += 1
         local.sent.add(message.id, Sent(message, input_at))
+        if signal.is_level or signal is ComfortSignal.RESUME:
+            local.told = signal if signal.is_level else None
         level = local.effective_level
         local.state = StateMessage(
             signal=level if level is not None else "clear",
