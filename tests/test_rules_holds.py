@@ -68,9 +68,9 @@ def test_a_stop_held_through_a_link_blip_is_not_sent_again() -> None:
     rules = hub_of("alex")
     stop = alex_holds(rules, ComfortSignal.STOP)
     rules.feed(HeardAck("sam", AckMessage(id=stop, by="sam", at=AT), 1.0))
-    for at, state in ((2.0, LOST), (5.0, RESTORED), (6.0, STALE), (7.0, RESTORED)):
-        effects = rules.feed(DeviceLink("alex", state, at))
-        assert signals_sent(effects) == [], f"{state}: the stop said again with a new id"
+    for at, link in ((2.0, LOST), (5.0, RESTORED), (6.0, STALE), (7.0, RESTORED)):
+        effects = rules.feed(DeviceLink("alex", link, at))
+        assert signals_sent(effects) == [], f"{link}: the stop said again with a new id"
         assert not [e for e in effects if isinstance(e, Save)], "nothing new to keep"
     state = rules.local["alex"].state
     assert state is not None and (state.signal, state.id) == ("stop", stop)
