@@ -19,6 +19,7 @@ from hub.rules import (
     HeardAck,
     PairRules,
     Publish,
+    ResumeAsked,
     Save,
     SavedLevel,
     SessionSettings,
@@ -138,3 +139,14 @@ def test_a_stop_not_yet_acknowledged_keeps_waiting_through_a_blip_until_it_is() 
     acked = rules.feed(AckAsked("sam", 12.0))
     assert [e.signal_id for e in acked if isinstance(e, Confirm)] == [stop]
     assert buzzes(rules.feed(Tick(30.0))) == []
+
+
+def test_a_stop_lifted_from_the_page_while_the_wearable_is_gone_is_lifted_once() -> None:
+    """The level alex holds when the wearable comes back is not the one held when it went:
+    the resume alex made meanwhile was told already, and is not told a second time."""
+    rules = hub_of("alex")
+    alex_holds(rules, ComfortSignal.STOP)
+    assert signals_sent(rules.feed(DeviceLink("alex", LOST, 1.0))) == []
+    lifted = signals_sent(rules.feed(ResumeAsked("alex", 2.0)))
+    assert [signal for signal, _ in lifted] == ["resume"]
+    assert signals_sent(rules.feed(DeviceLink("alex", RESTORED, 3.0))) == []
