@@ -19,7 +19,6 @@ from hub.rules import (
     HeardAck,
     PairRules,
     Publish,
-    ResumeAsked,
     Save,
     SavedLevel,
     SessionSettings,
@@ -141,12 +140,13 @@ def test_a_stop_not_yet_acknowledged_keeps_waiting_through_a_blip_until_it_is() 
     assert buzzes(rules.feed(Tick(30.0))) == []
 
 
-def test_a_stop_lifted_from_the_page_while_the_wearable_is_gone_is_lifted_once() -> None:
-    """The level alex holds when the wearable comes back is not the one held when it went:
-    the resume alex made meanwhile was told already, and is not told a second time."""
+def test_a_slow_down_tapped_while_the_wearable_was_held_is_said_when_the_hold_ends() -> None:
+    """The state said pause while the hold lasted, and a partner may have learnt alex's level
+    from it rather than from the slow down's own signal: the hold's end says slow down."""
     rules = hub_of("alex")
-    alex_holds(rules, ComfortSignal.STOP)
-    assert signals_sent(rules.feed(DeviceLink("alex", LOST, 1.0))) == []
-    lifted = signals_sent(rules.feed(ResumeAsked("alex", 2.0)))
-    assert [signal for signal, _ in lifted] == ["resume"]
-    assert signals_sent(rules.feed(DeviceLink("alex", RESTORED, 3.0))) == []
+    rules.feed(ContactChanged("alex", False, 1.0))
+    alex_holds(rules, ComfortSignal.SLOW_DOWN, at=2.0)
+    state = rules.local["alex"].state
+    assert state is not None and state.signal == "pause"
+    back = signals_sent(rules.feed(ContactChanged("alex", True, 3.0)))
+    assert [signal for signal, _ in back] == ["slow_down"]

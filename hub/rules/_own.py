@@ -39,11 +39,15 @@ class OwnSide(RulesBase):
         else:
             local.holds.discard(hold)
         level = local.effective_level
-        if level == local.told:
-            # The partner respects this level already (a stop held as the link drops, or a
-            # link pause as the sensor leaves the skin too): same level, same signal, and an
-            # ack of it stands. Only a raise (a hold over less than a pause) or a fall (the
-            # hold over, back to what the wearer holds) is news.
+        said = local.state.signal if local.state is not None else "clear"
+        if (level or "clear") == said:
+            # The partner was told this level already, as the retained state says (a stop
+            # held as the link drops, a link pause as the sensor leaves the skin too): same
+            # level, same signal, and an ack of it stands; a new id would make it wait, and
+            # buzz, all over again. Only a raise (a hold over less than a pause) or a fall
+            # (the hold over, back to what the wearer holds) is news. The state, not the
+            # last signal, is the yardstick: a partner may have learnt the level from it
+            # (a slow down tapped during a hold is said with the pause still in force).
             return
         self._emit(local, level or ComfortSignal.RESUME, SignalSource.LINK, at, at)
 
@@ -66,8 +70,6 @@ class OwnSide(RulesBase):
         )
         local.next_seq += 1
         local.sent.add(message.id, Sent(message, input_at))
-        if signal.is_level or signal is ComfortSignal.RESUME:
-            local.told = signal if signal.is_level else None
         level = local.effective_level
         local.state = StateMessage(
             signal=level if level is not None else "clear",

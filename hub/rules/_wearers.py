@@ -61,10 +61,6 @@ class LocalWearer:
     # ack on its way when the broker lost everything still reaches the signaller.
     last_ack: AckMessage | None = None
     next_seq: int = 0
-    # The level the partner was last told by a signal of this side (None: clear, or nothing
-    # said yet). A hold change that leaves the partner this level says nothing new: a new id
-    # would make an acknowledged stop wait, and buzz, all over again.
-    told: ComfortSignal | None = None
     holds: set[LinkHold] = field(default_factory=set)
     pending: Pending | None = None
     unreachable: set[Unreachable] = field(default_factory=set)
