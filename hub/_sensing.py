@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from firmware_bridge import AccelBatch, DeviceEvent, HeartReading
+from firmware_bridge import AccelBatch, DeviceEvent, HeartReading, LinkState
 from hub._events import HeartRate, HubEvent, RawTapsOff
 from hub._raw_taps import RawTapFinder
 from hub.rules import CheckIn, ContactChanged, Gesture, Input, SessionSettings
@@ -62,6 +62,16 @@ class WearerSensors:
         """Takes up the wearer's new tap calibration (or its reset) from the next batch."""
         if self._raw_taps is not None:
             self._raw_taps.recalibrate()
+
+    def link(self, state: LinkState, now: float) -> None:
+        """The wearable's link changed: the heart monitor judges no contact while it is down,
+        and counts a silent sensor from its return (readings could not come meanwhile)."""
+        if self._heart is None:
+            return
+        if state in (LinkState.LOST, LinkState.STALE):
+            self._heart.radio_lost()
+        else:
+            self._heart.radio_back(now)
 
     def tick(self, now: float) -> list[Input]:
         """A sensor silent or off the skin for too long is noticed by the clock too."""

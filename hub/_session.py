@@ -178,7 +178,9 @@ class PairSession:
 
     def link_event(self, wearer: str, event: LinkEvent) -> None:
         self._observe(LinkChanged(wearer, event))
-        self._feed(DeviceLink(wearer, event.state, self._clock()))
+        now = self._clock()
+        self._sensors[wearer].link(event.state, now)
+        self._feed(DeviceLink(wearer, event.state, now))
 
     def resume(self, wearer: str) -> SignalMessage | None:
         """``wearer`` lifts their own level (from their side of the page).

@@ -123,6 +123,11 @@ class HeartRateMonitor:
         self._last_reading_at: float | None = None
         self._off_skin_since: float | None = None
         self._contact_lost = False
+        # While the wearable's radio is down no reading can come, so silence says nothing of
+        # the skin (the link's own hold tells the partner meanwhile); once it is back,
+        # silence is counted from its return, not from the last reading before the drop.
+        self._radio_down = False
+        self._radio_back_at: float | None = None
         self._motion_heard_at: float | None = None
         self._moved_at: float | None = None
         self._armed = True
@@ -169,6 +174,17 @@ class HeartRateMonitor:
         if spread_g > self.settings.moving_spread_g:
             self._moved_at = at
 
+    def radio_lost(self) -> None:
+        """The wearable's radio link dropped (or it went silent): no contact is judged until
+        :meth:`radio_back`."""
+        self._radio_down = True
+
+    def radio_back(self, at: float) -> None:
+        """The wearable's radio link is back at ``at``: a sensor still silent
+        ``contact_timeout_s`` after this is lost, not one whose last reading is just old."""
+        self._radio_down = False
+        self._radio_back_at = at
+
     def tick(self, at: float) -> list[HeartEvent]:
         """Notices a sensor that went silent or stayed off the skin."""
         return self._check_contact(at)
@@ -211,13 +227,15 @@ class HeartRateMonitor:
     # -- rules ----------------------------------------------------------------------------
 
     def _check_contact(self, at: float) -> list[HeartEvent]:
-        if self._contact_lost:
+        if self._contact_lost or self._radio_down:
             return []
         timeout = self.settings.contact_timeout_s
         if self._off_skin_since is not None and at - self._off_skin_since >= timeout:
             self._contact_lost = True
             return [ContactLost(at, self._off_skin_since, "the sensor is off the skin")]
         last = self._last_reading_at
+        if last is not None and self._radio_back_at is not None:
+            last = max(last, self._radio_back_at)
         if last is not None and at - last >= timeout:
             self._contact_lost = True
             return [ContactLost(at, last, "no reading from the sensor")]

@@ -7,7 +7,7 @@ from hypothesis.stateful import invariant
 
 from hub import AckSent, PartnerAlerted
 from hub.rules import SILENT_AFTER_S, UNHEARD_AFTER_S
-from signals import ComfortSignal
+from signals import ComfortSignal, SignalSource
 from tests.pair_world import PAIR, SETTINGS, SimHub, World
 
 PARTNER = {"alex": "sam", "sam": "alex"}
@@ -36,6 +36,11 @@ class PairInvariants:
     acked_at: dict[str, float]
     last_acks: dict[str, str]
     emptied_at: float
+    # Invariant 9: the level each wearer last acknowledged of their partner's (while nothing
+    # since told them of another), and each wearer's records looked at so far.
+    acked_levels: dict[str, ComfortSignal | None]
+    alerted_levels: dict[str, dict[str, ComfortSignal]]
+    ack_cursor: dict[str, int]
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -186,4 +191,35 @@ class PairInvariants:
             if self.world.now - self.connected_since[wearer] >= UNHEARD_NOTICED_WITHIN_S:
                 assert rules.local[wearer].unreachable, (
                     f"{wearer} not told that {PARTNER[wearer]}'s hub was never heard"
+                )
+
+    @invariant()
+    def an_acknowledged_level_is_not_alerted_again_by_a_fault(self) -> None:
+        """Invariant 9: once a wearer acknowledged their partner's level, a fault on the
+        partner's side that leaves that level (a link or contact hold over a stop, say) never
+        alerts it again under a new id: only a gesture, a change of level, or a hub saying
+        its levels again as it (re)starts may."""
+        for wearer in PAIR:
+            hub = self._hub(wearer)
+            records = hub.records[self.ack_cursor[wearer] :]
+            self.ack_cursor[wearer] = len(hub.records)
+            alerted = self.alerted_levels.setdefault(wearer, {})
+            for record in records:
+                if isinstance(record, AckSent):
+                    self.acked_levels[wearer] = alerted.get(record.message.id)
+                    continue
+                if not isinstance(record, PartnerAlerted):
+                    continue
+                message = record.message
+                acked = self.acked_levels.get(wearer)
+                if message.signal is not acked:
+                    self.acked_levels[wearer] = None  # told of another level since
+                    alerted[message.id] = message.signal
+                    continue
+                alerted[message.id] = message.signal
+                if message.source is not SignalSource.LINK or message.id in self.world.restated:
+                    continue
+                assert message.id == self.last_acks.get(wearer), (
+                    f"{wearer} alerted again to {PARTNER[wearer]}'s {message.signal}, "
+                    f"acknowledged, under a new id {message.id} though the level never changed"
                 )

@@ -113,6 +113,8 @@ class World:
         self.hubs = {name: SimHub(hub_id=name, wearer=name) for name in PAIR}
         self.wrists = {name: Wrist() for name in PAIR}
         self._ids = (f"id-{n}" for n in itertools.count())
+        # Signals a hub sent as it started: the levels held before its restart, said again.
+        self.restated: set[str] = set()
         for hub in self.hubs.values():
             self.start(hub)
             self.connect(hub)
@@ -125,7 +127,13 @@ class World:
         )
         hub.incarnation += 1
         hub.records = []
-        self.apply(hub, hub.rules.restore(dict(hub.store), self.now, dict(hub.acks)))
+        said = hub.rules.restore(dict(hub.store), self.now, dict(hub.acks))
+        self.restated |= {
+            e.message.id
+            for e in said
+            if isinstance(e, Publish) and isinstance(e.message, SignalMessage)
+        }
+        self.apply(hub, said)
 
     def crash(self, hub: SimHub) -> None:
         hub.rules, hub.frozen_at = None, None

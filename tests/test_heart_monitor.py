@@ -261,6 +261,25 @@ def test_a_silent_sensor_is_noticed_by_the_tick() -> None:
     assert monitor.tick(30.0) == [], "said once"
 
 
+def test_a_sensor_silent_only_while_its_radio_was_down_has_not_lost_contact() -> None:
+    """Its wearable could send no reading while the link was down: the timeout counts from
+    the link's return, so a reading just after it finds contact never lost."""
+    monitor = HeartRateMonitor(HeartMonitorSettings(contact_timeout_s=10.0))
+    monitor.feed(1.0, 70.0)
+    monitor.radio_lost()
+    assert monitor.tick(10.5) == [], "the link's own hold speaks while it is down"
+    monitor.radio_back(10.8)
+    assert monitor.tick(11.5) == [], "ten seconds since the last reading, but not since the return"
+    assert monitor.feed(11.8, 71.0) == []
+    monitor.radio_lost()
+    monitor.radio_back(13.0)
+    assert monitor.tick(22.9) == []
+    (lost,) = monitor.tick(23.0)
+    assert isinstance(lost, ContactLost) and lost.reason == "no reading from the sensor", (
+        "still silent ten seconds after the return: lost"
+    )
+
+
 def test_a_device_without_rr_still_gives_mean_heart_rate() -> None:
     monitor = HeartRateMonitor()
     for second, bpm in enumerate([70.0, 72.0, 74.0], start=1):

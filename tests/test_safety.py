@@ -10,6 +10,7 @@ from functools import partial
 from hub import (
     Confirmed,
     DuplicateDropped,
+    LinkChanged,
     PartnerAlerted,
     PartnerUnreachable,
     Realerted,
@@ -153,17 +154,23 @@ async def test_a_dropped_wearable_pauses_the_partner_within_3_s_and_says_when_it
 async def test_a_drop_during_a_stop_keeps_the_partner_in_stop(
     mosquitto: Mosquitto, pair_id: str
 ) -> None:
-    async with one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, _):
+    async with one_hub(mosquitto.address, pair_id, settings=NO_REALERT) as (alex, sam, hub, seen):
         alex.press(held_ms=1500)
         await wait_until(lambda: times_played(sam, STOP) == 1)
+        (stop,) = [a.message for a in seen.of(PartnerAlerted)]
         alex.leave()
-        # Told again, and never lowered to a pause: the level stays what alex asked for.
-        await wait_until(lambda: times_played(sam, STOP) == 2)
-        assert times_played(sam, PAUSE) == 0
+        await wait_until(lambda: [c.event.state for c in seen.of(LinkChanged)][-1:] == ["lost"])
+        # Never lowered to a pause: the level stays what alex asked for, the same stop, still
+        # waiting for sam (a new id would buzz sam again and undo an "I noticed").
         assert hub.session.effective_level("alex") is ComfortSignal.STOP
         alex.come_back()
-        await wait_until(lambda: times_played(sam, STOP) == 3, within_s=10)
-        assert times_played(sam, RESUME) == 0
+        await wait_until(
+            lambda: [c.event.state for c in seen.of(LinkChanged)][-1:] == ["restored"],
+            within_s=10,
+        )
+        assert [a.message for a in seen.of(PartnerAlerted)] == [stop], "nothing new for sam"
+        assert hub.session.awaiting_ack("sam") == stop.id
+        assert times_played(sam, PAUSE) == 0 and times_played(sam, RESUME) == 0
 
 
 async def test_with_the_broker_down_one_hub_still_alerts_between_its_wearers(

@@ -34,20 +34,22 @@ class OwnSide(RulesBase):
             self._realert(local, local.pending, at)
 
     def _set_hold(self, local: LocalWearer, hold: LinkHold, on: bool, at: float) -> None:
-        was_held = bool(local.holds)
         if on:
             local.holds.add(hold)
         else:
             local.holds.discard(hold)
-        if bool(local.holds) == was_held:
+        level = local.effective_level
+        said = local.state.signal if local.state is not None else "clear"
+        if (level or "clear") == said:
+            # The partner was told this level already, as the retained state says (a stop
+            # held as the link drops, a link pause as the sensor leaves the skin too): same
+            # level, same signal, and an ack of it stands; a new id would make it wait, and
+            # buzz, all over again. Only a raise (a hold over less than a pause) or a fall
+            # (the hold over, back to what the wearer holds) is news. The state, not the
+            # last signal, is the yardstick: a partner may have learnt the level from it
+            # (a slow down tapped during a hold is said with the pause still in force).
             return
-        if local.holds:
-            level = local.effective_level
-            assert level is not None  # a hold is at least a pause
-            self._emit(local, level, SignalSource.LINK, at, at)
-        else:
-            held = local.classifier.held
-            self._emit(local, held or ComfortSignal.RESUME, SignalSource.LINK, at, at)
+        self._emit(local, level or ComfortSignal.RESUME, SignalSource.LINK, at, at)
 
     def _resume(self, local: LocalWearer, at: float) -> None:
         if local.classifier.held is None:

@@ -16,9 +16,11 @@ stamps and ids for outgoing messages are injected). The rules:
 - a signal the wearer already acknowledged (the last ack is kept over a restart) is felt
   again as the level held, never waited for or re-alerted again;
 - when a local wearer's side cannot be relied on (link lost or silent, sensor off the skin)
-  their partner is told to pause; when the partner's side cannot be heard (broker lost, the
-  partner's hub offline, silent, or never heard since this hub connected) the local wearer
-  is told to pause, and told when it is back.
+  their partner is told to pause, and told when it is over, only when that changes the level
+  they were told (a stop held through a blip stays the same signal, its ack standing);
+- when the partner's side cannot be heard (broker lost, the partner's hub offline, silent, or
+  never heard since this hub started or connected) the local wearer is told to pause, and
+  told when it is back.
 """
 
 from __future__ import annotations
