@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -12,6 +13,7 @@ from firmware_bridge import BleBackends
 from firmware_bridge.bangle import BangleDriver
 from firmware_bridge.sim import SimRadio, SimulatedBangle
 from hub._broker import BrokerAddress, embedded_broker
+from hub._broker_check import check_credentials
 from hub._bus import EventBus
 from hub._config import default_data_dir
 from hub._console import ConsoleReporter
@@ -29,35 +31,54 @@ PAIR_ID = "demo"
 
 
 @contextlib.asynccontextmanager
-async def _broker(url: str | None) -> AsyncIterator[BrokerAddress]:
-    if url is None:
+async def _broker(given: BrokerAddress | None) -> AsyncIterator[BrokerAddress]:
+    if given is None:
         async with embedded_broker() as address:
             yield address
     else:
-        yield BrokerAddress.parse(url)
+        # A broker that refuses the credentials is said at once, not after the ready wait.
+        await check_credentials(given)
+        yield given
+
+
+@contextlib.contextmanager
+def _page_socket(web_port: int | None) -> Iterator[socket.socket | None]:
+    """The page's port, claimed before anything is connected: a busy one is said at once."""
+    if web_port is None:
+        yield None
+        return
+    from hub.web import listen_for_page
+
+    with listen_for_page("127.0.0.1", web_port, setting="--web-port") as listening:
+        yield listening
 
 
 async def run_demo(
     out: TextIO,
     *,
     duration_s: float | None,
-    broker_url: str | None,
+    broker: BrokerAddress | None,
     web_port: int | None,
     sound: bool = False,
     data_dir: Path | None = None,
 ) -> int:
-    """Runs the scripted demo; returns the exit status (0 when every signal got through)."""
+    """Runs the scripted demo; returns the exit status (0 when every signal got through).
+
+    Raises :class:`~hub.web.WebPortBusy` for a busy ``web_port`` and
+    :class:`~hub._broker_check.BrokerRefused` for a broker that refuses the credentials."""
     reporter = ConsoleReporter(out)
     store = open_store(data_dir or default_data_dir(), reporter.say)
     try:
-        return await _run_demo(
-            reporter,
-            store,
-            duration_s=duration_s,
-            broker_url=broker_url,
-            web_port=web_port,
-            sound=sound,
-        )
+        with _page_socket(web_port) as listening:
+            return await _run_demo(
+                reporter,
+                store,
+                duration_s=duration_s,
+                given_broker=broker,
+                web_port=web_port,
+                listening=listening,
+                sound=sound,
+            )
     finally:
         store.close("demo stopped")
 
@@ -67,8 +88,9 @@ async def _run_demo(
     store: EventStore,
     *,
     duration_s: float | None,
-    broker_url: str | None,
+    given_broker: BrokerAddress | None,
     web_port: int | None,
+    listening: socket.socket | None,
     sound: bool,
 ) -> int:
     tally = DemoTally()
@@ -93,8 +115,8 @@ async def _run_demo(
     if speaker is not None:
         bus.subscribe(speaker)
 
-    async with _broker(broker_url) as broker:
-        reporter.say(f"broker {broker}{' (embedded)' if broker_url is None else ''}")
+    async with _broker(given_broker) as broker:
+        reporter.say(f"broker {broker}{' (embedded)' if given_broker is None else ''}")
         hub = Hub(
             PAIR_ID,
             (SIGNALLER, PARTNER),
@@ -108,7 +130,7 @@ async def _run_demo(
         )
         async with asyncio.TaskGroup() as tasks:
             hub_task = tasks.create_task(hub.run())
-            if web_port is not None:
+            if listening is not None:
                 from hub.web import serve
 
                 twins = {SIGNALLER: signaller, PARTNER: partner}
@@ -116,11 +138,12 @@ async def _run_demo(
                     serve(
                         hub,
                         bus,
-                        port=web_port,
+                        port=web_port or 0,
                         say=reporter.say,
                         twins=twins,
                         recorder=recorder,
                         access=_page_access(hub, store),
+                        listening=listening,
                     )
                 )
             else:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,7 +20,9 @@ from tests.brokers import Mosquitto
 from tests.simulated_hub import simulated_hub
 
 
-async def _run_demo(*args: str) -> subprocess.CompletedProcess[str]:
+async def _run_demo(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -26,6 +31,7 @@ async def _run_demo(*args: str) -> subprocess.CompletedProcess[str]:
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env=None if env is None else {**os.environ, **env},
     )
     out, err = await process.communicate()
     assert process.returncode is not None
@@ -108,3 +114,70 @@ async def test_the_timeline_link_the_demo_prints_opens_on_the_hub_run_afterwards
         timeline = await browser.get(f"/api/sessions/{session_id}/timeline")
         assert timeline.status_code == 200, timeline.text
         assert timeline.json()["session"]["demo"] is True
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+async def test_a_busy_web_port_is_named_with_the_flag_that_chose_it(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        result = await _run_demo(
+            "--duration", "2", "--web-port", str(busy), "--data-dir", str(tmp_path / "data")
+        )
+    assert result.returncode == 1
+    assert _one_line(result.stderr) == (
+        f"comfort-hub demo: web port {busy} on 127.0.0.1 is in use "
+        "(set --web-port to another, or 0 for any free one)"
+    )
+
+
+@pytest.fixture
+async def locked_broker(tmp_path: Path) -> AsyncIterator[Mosquitto]:
+    """A mosquitto that lets in only user "demo" with password "secret"."""
+    passwords = tmp_path / "passwd"
+    passwords.touch()
+    made = await asyncio.create_subprocess_exec(
+        "mosquitto_passwd", "-b", str(passwords), "demo", "secret"
+    )
+    assert await made.wait() == 0
+    broker = Mosquitto(tmp_path, settings=f"allow_anonymous false\npassword_file {passwords}\n")
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+@pytest.mark.parametrize("credentials", [{}, {"COMFORT_HUB_BROKER_USERNAME": "demo"}])
+async def test_a_broker_that_refuses_the_demo_is_one_line_saying_how_to_log_in(
+    tmp_path: Path, locked_broker: Mosquitto, credentials: dict[str, str]
+) -> None:
+    result = await _run_demo(
+        "--no-web", "--duration", "2", "--data-dir", str(tmp_path / "data"),
+        "--broker", str(locked_broker.address),
+        env={"COMFORT_HUB_BROKER_USERNAME": "", "COMFORT_HUB_BROKER_PASSWORD": "", **credentials},
+    )  # fmt: skip
+    assert result.returncode == 2
+    line = _one_line(result.stderr)
+    assert line.startswith(f"comfort-hub demo: the broker at {locked_broker.address} refused")
+    assert "not authorized" in line and "COMFORT_HUB_BROKER_PASSWORD" in line, line
+    assert "could not reach" not in result.stdout
+
+
+@pytest.mark.timeout(60)
+async def test_the_demo_logs_in_with_the_credentials_in_the_environment(
+    tmp_path: Path, locked_broker: Mosquitto
+) -> None:
+    result = await _run_demo(
+        "--no-web", "--duration", "2", "--data-dir", str(tmp_path / "data"),
+        "--broker", str(locked_broker.address),
+        env={"COMFORT_HUB_BROKER_USERNAME": "demo", "COMFORT_HUB_BROKER_PASSWORD": "secret"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "alex signals SLOW_DOWN" in result.stdout

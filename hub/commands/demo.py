@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import os
 import sys
 from typing import Any
 
@@ -75,20 +77,40 @@ def _broker_url(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hub._broker_check import BrokerRefused
     from hub._demo import run_demo
     from hub.store import StoreInUseError
+    from hub.web import WebPortBusy
 
     try:
         return asyncio.run(
             run_demo(
                 sys.stdout,
                 duration_s=args.duration,
-                broker_url=args.broker,
+                broker=None if args.broker is None else _with_credentials(args.broker),
                 web_port=None if args.no_web else args.web_port,
                 sound=args.sound,
                 data_dir=args.data_dir,
             )
         )
-    except StoreInUseError as error:  # a hub runs on the same folder: its sessions stay its own
+    # A hub runs on the same folder (its sessions stay its own), or the page's port is taken:
+    # one line each, and 1, as `run` says them.
+    except (StoreInUseError, WebPortBusy) as error:
         print(f"comfort-hub demo: {error}", file=sys.stderr)
         return 1
+    except BrokerRefused as error:  # the credentials given (or not) are wrong: a usage error
+        print(f"comfort-hub demo: {error}", file=sys.stderr)
+        return 2
+
+
+def _with_credentials(url: str) -> BrokerAddress:
+    """The broker's address, with the user and password from the environment when set there
+    (as `run` takes them: a password in a URL shows in the process list)."""
+    from hub._broker_check import PASSWORD_VARIABLE, USERNAME_VARIABLE
+
+    address = BrokerAddress.parse(url)
+    return dataclasses.replace(
+        address,
+        username=os.environ.get(USERNAME_VARIABLE) or address.username,
+        password=os.environ.get(PASSWORD_VARIABLE) or address.password,
+    )

@@ -197,9 +197,9 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-def listen_for_page(host: str, port: int) -> socket.socket:
+def listen_for_page(host: str, port: int, *, setting: str = "[web] port") -> socket.socket:
     """A socket listening on ``host``:``port`` for :func:`serve`; a busy port is a
-    :class:`WebPortBusy` naming it."""
+    :class:`WebPortBusy` naming it and ``setting``, where the user chose it."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listening = socket.socket(family, socket.SOCK_STREAM)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -209,7 +209,7 @@ def listen_for_page(host: str, port: int) -> socket.socket:
         listening.close()
         if error.errno == errno.EADDRINUSE:
             raise WebPortBusy(
-                f"web port {port} on {host} is in use (set [web] port to another, "
+                f"web port {port} on {host} is in use (set {setting} to another, "
                 "or 0 for any free one)"
             ) from None
         raise WebPortBusy(f"web page on {host}:{port}: {error.strerror}") from None
