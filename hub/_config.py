@@ -22,10 +22,16 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from hub._broker import BrokerAddress
 from hub._config_checks import unusable_on_this_machine
+from hub._config_sources import describe_problems, unparsed_variable
 from hub._topics import check_name
 
 DATA_DIR_VARIABLE = "COMFORT_HUB_DATA_DIR"
@@ -253,7 +259,8 @@ class HubSettings(BaseSettings):
 
 
 def load_settings(path: Path) -> HubSettings:
-    """Reads ``path``; raises :class:`ConfigError` naming the file, line or field."""
+    """Reads ``path``; raises :class:`ConfigError` naming the file, line or field (or the
+    environment variable, for a value set there)."""
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -272,14 +279,20 @@ def load_settings(path: Path) -> HubSettings:
         settings = HubSettings(**data)
     except ValidationError as error:
         # One line, as every error of the command line: "file: field: what; field: what".
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {_reason(e)}"
-            for e in error.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        problems = [(".".join(str(p) for p in e["loc"]), _reason(e)) for e in error.errors()]
+        raise ConfigError(describe_problems(path, problems)) from None
+    except SettingsError as error:  # a variable holding a list or table that is not JSON
+        name = unparsed_variable(str(error))
+        if name is None:
+            raise ConfigError(f"{path}: {error}") from None
+        raise ConfigError(
+            f"environment variable {name}: not valid JSON (a list or a table is given in "
+            """JSON, e.g. '["alex", "sam"]')"""
+        ) from None
     problem = unusable_on_this_machine(settings)
     if problem is not None:
-        raise ConfigError(f"{path}: {problem}")
+        field, _, what = problem.partition(": ")
+        raise ConfigError(describe_problems(path, [(field, what)]))
     return settings
 
 

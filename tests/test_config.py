@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -202,7 +204,9 @@ def test_a_tls_file_from_the_environment_is_checked_too(
     path = tls_config(tmp_path)
     with pytest.raises(ConfigError) as error:
         load_settings(path)
-    assert str(error.value) == f"{path}: broker_ca_file: {tmp_path / 'gone.crt'}: no such file"
+    assert str(error.value) == (
+        f"environment variable COMFORT_HUB_BROKER_CA_FILE: {tmp_path / 'gone.crt'}: no such file"
+    )
 
 
 @pytest.mark.parametrize(
@@ -228,3 +232,56 @@ def test_safety_timings_are_held_to_a_safe_range(tmp_path: Path, line: str, comp
 def test_safety_timings_within_the_range_are_taken(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, top("realert_interval_s = 30\ncontact_timeout_s = 2")))
     assert (settings.realert_interval_s, settings.contact_timeout_s) == (30, 2)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        (
+            "COMFORT_HUB_REALERT_INTERVAL_S",
+            "abc",
+            "environment variable COMFORT_HUB_REALERT_INTERVAL_S: Input should be a valid number",
+        ),
+        (
+            "COMFORT_HUB_CONTACT_TIMEOUT_S",
+            "3600",
+            "environment variable COMFORT_HUB_CONTACT_TIMEOUT_S: 3600 s is outside the safe range",
+        ),
+        (
+            "COMFORT_HUB_WEB__PORT",
+            "eighty",
+            "environment variable COMFORT_HUB_WEB__PORT: Input should be a valid integer",
+        ),
+        (
+            "COMFORT_HUB_WEARERS",
+            "alex,sam",
+            "environment variable COMFORT_HUB_WEARERS: not valid JSON",
+        ),
+    ],
+)
+def test_a_bad_value_from_the_environment_is_blamed_on_its_variable_not_the_file(
+    tmp_path: Path, variable: str, value: str, complaint: str
+) -> None:
+    path = write(tmp_path, GOOD)
+    result = subprocess.run(
+        [sys.executable, "-m", "hub", "run", "--config", str(path)],
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"comfort-hub run: {complaint}"), result.stderr
+    assert str(path) not in result.stderr
+
+
+def test_a_bad_value_in_the_file_is_still_blamed_on_the_file_beside_a_bad_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMFORT_HUB_REALERT_INTERVAL_S", "abc")
+    path = write(tmp_path, top("contact_timeout_s = 3600"))
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(f"{path}: contact_timeout_s: 3600 s is outside")
+    assert "; environment variable COMFORT_HUB_REALERT_INTERVAL_S: " in str(error.value)
