@@ -50,10 +50,15 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             )
             assert on == 0 and "every 10 minutes" in capsys.readouterr().out
             assert hub.practice.check_ins.interval_s == 600
-            too_often = await asyncio.to_thread(
-                main, ["agree", "sam", "--url", link["sam"], "--check-ins", "0.5"]
-            )
-            assert too_often == 1 and "at least 60 s" in capsys.readouterr().err
+            for too_often in ("0", "0.5"):
+                refused = await asyncio.to_thread(
+                    main, ["agree", "sam", "--url", link["sam"], "--check-ins", too_often]
+                )
+                assert refused == 2 and capsys.readouterr().err == (
+                    f"comfort-hub agree: --check-ins '{too_often}': expected minutes from 1 to "
+                    "240, or off\n"
+                )
+            assert hub.practice.check_ins.interval_s == 600
             off = await asyncio.to_thread(
                 main, ["agree", "sam", "--url", link["sam"], "--check-ins", "off"]
             )
@@ -67,9 +72,42 @@ async def test_agree_shows_the_signals_and_check_confirms_and_changes_the_plan(
             wrong = await asyncio.to_thread(
                 main, ["agree", "alex", "--url", link["alex"], "--set", "intention=contract"]
             )
-            assert wrong == 1 and "intention" in capsys.readouterr().err
+            assert wrong == 2 and capsys.readouterr().err == (
+                "comfort-hub agree: --set intention=...: Input should be '', 'relaxation', "
+                "'exploration' or 'intimacy'\n"
+            )
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)
     gone = await asyncio.to_thread(main, ["agree", "alex", "--url", link["alex"]])
     assert gone == 1 and "cannot reach the hub" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flags", "complaint"),
+    [
+        (["--check-ins", "0"], "--check-ins '0': expected minutes from 1 to 240, or off"),
+        (["--check-ins", "-5"], "--check-ins '-5': expected minutes from 1 to 240, or off"),
+        (["--check-ins", "nan"], "--check-ins 'nan': expected minutes from 1 to 240, or off"),
+        (["--check-ins", "1e9"], "--check-ins '1e9': expected minutes from 1 to 240, or off"),
+        (["--check-ins", "often"], "--check-ins 'often': expected minutes from 1 to 240, or off"),
+        (["--set", "safeword=" + "x" * 1001], "--set safeword=...: String should have at most"),
+        (["--set", "intention=contract"], "--set intention=...: Input should be ''"),
+    ],
+)
+def test_a_flag_the_hub_would_refuse_is_one_line_naming_the_flag_and_what_it_takes(
+    capsys: pytest.CaptureFixture[str], flags: list[str], complaint: str
+) -> None:
+    # Nothing listens on port 9: the flag is refused before any hub is asked.
+    status = main(["agree", "alex", "--hub", "http://127.0.0.1:9", *flags])
+    out, err = capsys.readouterr()
+    assert status == 2 and not out
+    assert len(err.splitlines()) == 1 and err.startswith(f"comfort-hub agree: {complaint}"), err
+
+
+def test_a_wearer_name_that_cannot_be_one_is_refused_naming_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["agree", "al ex", "--hub", "http://127.0.0.1:9"])
+    assert status == 2
+    assert capsys.readouterr().err.startswith("comfort-hub agree: wearer 'al ex' must be 1-40")

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import urllib.error
 import urllib.request
 from typing import Any
 
+from pydantic import ValidationError
+
+from hub._topics import check_name
 from hub.commands._help import add_command
-from hub.commands._hub_link import add_hub_arguments, hub_link
+from hub.commands._hub_link import add_hub_arguments, hub_link, refusal
 from hub.practice import SharedPlan
 
 # The hub is on this machine or this room's network: an answer takes milliseconds.
 TIMEOUT_S = 5.0
+# The check-in intervals the hub takes, in minutes: more often is no longer gentle (the
+# practice's shortest), rarer than every four hours is not checking in (the page API's limit).
+CHECK_IN_MINUTES = (1.0, 240.0)
+
+
+class BadFlag(ValueError):
+    """A flag's value the hub would refuse; the message names the flag and what it takes."""
 
 
 class HubUnreachable(Exception):
@@ -59,35 +70,22 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--check-ins",
         metavar="MINUTES|off",
-        help="a gentle pulse to both wrists every MINUTES (at least 1), or off (the default)",
+        help=(
+            f"a gentle pulse to both wrists every MINUTES ({CHECK_IN_MINUTES[0]:g} to "
+            f"{CHECK_IN_MINUTES[1]:g}), or off (the default)"
+        ),
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    changes: dict[str, str] = {}
-    fields = ", ".join(SharedPlan.model_fields)
-    for item in args.set:
-        field, equals, value = item.partition("=")
-        if not equals or field not in SharedPlan.model_fields:
-            print(
-                f"comfort-hub agree: --set {item!r}: expected FIELD=VALUE with FIELD one of "
-                f"{fields}",
-                file=sys.stderr,
-            )
-            return 2
-        changes[field] = value
-    interval: dict[str, float | None] | None = None
-    if args.check_ins is not None:
-        try:
-            interval = {"interval_min": None if args.check_ins == "off" else float(args.check_ins)}
-        except ValueError:
-            print(
-                f"comfort-hub agree: --check-ins {args.check_ins!r}: expected a number of "
-                "minutes or 'off'",
-                file=sys.stderr,
-            )
-            return 2
+    try:
+        check_name("wearer", args.wearer)
+        changes = _plan_changes(args.set)
+        interval = None if args.check_ins is None else _check_ins_flag(args.check_ins)
+    except ValueError as error:  # BadFlag, or a wearer's name that cannot be one
+        print(f"comfort-hub agree: {error}", file=sys.stderr)
+        return 2
     # The printed link carries the wearer's page token; the hub refuses calls without it.
     try:
         hub = hub_link(args)
@@ -109,6 +107,36 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(describe(state))
     return 0
+
+
+def _plan_changes(items: list[str]) -> dict[str, str]:
+    """``--set FIELD=VALUE`` flags as the plan's changes, each checked as the hub checks it."""
+    changes: dict[str, str] = {}
+    for item in items:
+        field, equals, value = item.partition("=")
+        if not equals or field not in SharedPlan.model_fields:
+            fields = ", ".join(SharedPlan.model_fields)
+            raise BadFlag(f"--set {item!r}: expected FIELD=VALUE with FIELD one of {fields}")
+        try:
+            SharedPlan.model_validate({field: value})
+        except ValidationError as error:
+            raise BadFlag(f"--set {field}=...: {error.errors()[0]['msg']}") from None
+        changes[field] = value
+    return changes
+
+
+def _check_ins_flag(text: str) -> dict[str, float | None]:
+    """``--check-ins MINUTES|off`` as the hub's check-in settings."""
+    if text == "off":
+        return {"interval_min": None}
+    low, high = CHECK_IN_MINUTES
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = math.nan
+    if not low <= minutes <= high:  # also refuses nan
+        raise BadFlag(f"--check-ins {text!r}: expected minutes from {low:g} to {high:g}, or off")
+    return {"interval_min": minutes}
 
 
 def describe(state: dict[str, Any]) -> str:
@@ -155,12 +183,7 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None, *, token: s
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
-        text = error.read()
-        try:
-            detail = json.loads(text or b"{}").get("detail", error.reason)
-        except ValueError:  # the page's guard answers in plain text
-            detail = text.decode(errors="replace").strip()
-        raise HubUnreachable(f"{method} {url}: {detail}") from None
+        raise HubUnreachable(f"{method} {url}: {refusal(error)}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         reason = getattr(error, "reason", error)
         raise HubUnreachable(f"cannot reach the hub at {url}: {reason} (is it running?)") from None
