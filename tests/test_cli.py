@@ -110,7 +110,7 @@ def errors(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "bench latency": (["bench", "latency", "--n", "many"], "--n"),
         "completion": (["completion", "cmd.exe"], "cmd.exe"),
         "sessions": (
-            ["sessions", "--end", "--hub", "http://127.0.0.1:9", "--data-dir", str(tmp_path)],
+            ["sessions", "--end", "--hub", "http://127.0.0.1:9"],
             "no hub answers",
         ),
         "timeline": (
