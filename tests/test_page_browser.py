@@ -11,7 +11,7 @@ from typing import NamedTuple
 from playwright.async_api import Browser, expect
 
 from firmware_bridge.sim import SimRadio, SimulatedBangle
-from hub import EventBus, Hub, free_loopback_port
+from hub import EventBus, Hub, Realerted, SessionSettings, free_loopback_port
 from hub.web import serve
 from signals import CONFIRMATION
 from tests.brokers import Mosquitto
@@ -78,3 +78,36 @@ async def test_the_page_in_chromium_shows_a_stop_and_its_ack_reaches_the_signall
 
             await card.get_by_role("button", name="I noticed").click()
             await wait_until(lambda: times_played(watches["alex"], CONFIRMATION) == 1)
+
+
+async def test_a_stop_alerted_again_and_again_stays_one_current_line_on_the_page(
+    mosquitto: Mosquitto, pair_id: str, browser: Browser
+) -> None:
+    radio = SimRadio()
+    watches = two_watches(radio)
+    # Re-alerted quickly, so that a few pile up before sam notices.
+    often = SessionSettings(realert_interval_s=0.3)
+    async with (
+        running_hub(mosquitto.address, pair_id, radio, watches, settings=often) as (hub, seen),
+        served(hub, seen.bus) as links,
+    ):
+        context, page = await new_page(browser)
+        async with context:
+            await page.goto(links["sam"])
+            await expect(page.locator("#link")).to_contain_text("broker connected")
+
+            watches["alex"].press(held_ms=1500)  # a long press: stop
+            stop = page.locator("li.card.signal.stop")
+            await expect(stop.locator(".words")).to_have_text("alex asks you to STOP")
+            await wait_until(lambda: len(seen.of(Realerted)) >= 3)
+            # Where things stand, once: not a note appended for every re-alert.
+            await expect(stop.locator(".after")).to_have_text(
+                re.compile(r"^ — you have not noticed yet, alerted again [0-9]+ times$")
+            )
+            await screenshot(page, "live-page-stop-realerted-phone")
+
+            await page.locator(".wearer.stop").get_by_role("button", name="I noticed").click()
+            await expect(stop.locator(".after")).to_have_text(
+                re.compile(r"^ — alerted again [0-9]+ times; you noticed [0-9.]+ s later")
+            )
+            await expect(stop).not_to_contain_text("not noticed yet")

@@ -12,7 +12,7 @@ function feedViewer() {
 function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () => {} }) {
   const you = feedViewer();
   const partners = {};   // wearer -> partner, learnt from the status and from alerts
-  const cards = new Map(); // signal id -> { card, time, signaller }
+  const cards = new Map(); // signal id -> { card, time, signaller, notes, realerts }
   const held = {};       // wearer -> level they hold, for "lifted their stop"
   let lastN = 0;
   const bar = sessionBar(list);
@@ -69,14 +69,21 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
     } else text = asks(signaller, receiver, e.signal, e.source);
     if (["slow_down", "pause", "stop"].includes(e.signal)) held[signaller] = e.signal;
     if (e.signal === "resume") delete held[signaller];
-    cards.set(e.id, { card: card(text, "signal", e.time, e.signal), time: e.time, signaller });
+    cards.set(e.id, { card: card(text, "signal", e.time, e.signal), time: e.time, signaller, notes: new Map(), realerts: 0 });
   }
 
-  function addAfter(id, text) {
+  // What happened since, one note of each kind: a card says where things stand now ("alerted
+  // again 3 times"), not every step that led there.
+  function note(id, kind, text) {
     const entry = cards.get(id);
-    if (entry) entry.card.querySelector(".after").textContent += `; ${text}`;
+    if (!entry) return entry;
+    entry.notes.set(kind, text);
+    entry.card.querySelector(".after").textContent = ` — ${[...entry.notes.values()].join("; ")}`;
     return entry;
   }
+
+  const times = (n) => (n === 1 ? "once" : n === 2 ? "twice" : `${n} times`);
+  const has = (w) => (w === you ? "have" : "has");
 
   function show(e) {
     switch (e.type) {
@@ -93,15 +100,22 @@ function startFeed({ list, onOpen = () => {}, onEvent = () => {}, onClose = () =
       case "ack": {
         const entry = cards.get(e.id);
         const later = entry ? ` ${(e.time - entry.time).toFixed(1)} s later` : "";
-        if (!addAfter(e.id, `${name(e.wearer)} noticed${later}`)) card(`${Name(e.wearer)} noticed`, "ack", e.time);
+        // Noticed now: the re-alerts are history, no longer "not noticed yet".
+        if (entry && entry.realerts) note(e.id, "realert", `alerted again ${times(entry.realerts)}`);
+        if (!note(e.id, "ack", `${name(e.wearer)} noticed${later}`)) card(`${Name(e.wearer)} noticed`, "ack", e.time);
         break;
       }
       case "confirmed":
-        addAfter(e.id, e.delivered ? `${name(e.wearer)} felt the confirmation` : `${e.wearer}'s wearable could not confirm it`);
+        note(e.id, "confirmed", e.delivered ? `${name(e.wearer)} felt the confirmation` : `${e.wearer}'s wearable could not confirm it`);
         break;
-      case "realert":
-        addAfter(e.id, `${name(e.wearer)} not noticed yet: alerted again (${e.count + 1})`);
+      case "realert": {
+        const entry = cards.get(e.id);
+        if (entry && !entry.notes.has("ack")) {
+          entry.realerts = e.count;
+          note(e.id, "realert", `${name(e.wearer)} ${has(e.wearer)} not noticed yet, alerted again ${times(e.count)}`);
+        }
         break;
+      }
       case "link":
         card(`${e.wearer === you ? "Your" : `${e.wearer}'s`} wearable ${e.state}`, "link", e.time, e.state);
         break;
