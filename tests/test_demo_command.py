@@ -76,6 +76,8 @@ async def test_demo_runs_the_whole_scenario_through_mosquitto_and_exits_cleanly(
         (["--broker", "http://example"], "scheme must be mqtt://"),
         (["--broker", "mqtt://host:notaport"], "port is not a number"),
         (["--duration", "-3"], "duration must be positive"),
+        (["--web-port", "70000"], "--web-port: expected a port from 0 (any free one) to 65535"),
+        (["--web-port", "web"], "--web-port: expected a port from 0 (any free one) to 65535"),
     ],
 )
 async def test_bad_demo_arguments_are_refused_with_the_reason(

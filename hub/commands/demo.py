@@ -49,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--web-port",
-        type=int,
+        type=_port,
         default=8080,
         metavar="PORT",
         help="port of the web page on 127.0.0.1 (default 8080)",
@@ -66,6 +66,18 @@ def _positive_seconds(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"duration must be positive, got {text}")
     return value
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port from 0 (any free one) to 65535, got {text!r}"
+        )
+    return port
 
 
 def _broker_url(text: str) -> str:
