@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiomqtt
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 1883
@@ -87,3 +89,14 @@ async def embedded_broker(port: int | None = None) -> AsyncIterator[BrokerAddres
         yield address
     finally:
         await broker.shutdown()
+
+
+def tls_parameters(broker: BrokerAddress) -> aiomqtt.TLSParameters | None:
+    """aiomqtt's TLS settings for ``broker``, or None for a plain connection."""
+    if not broker.tls:
+        return None
+    return aiomqtt.TLSParameters(
+        ca_certs=str(broker.ca_file) if broker.ca_file else None,
+        certfile=str(broker.cert_file) if broker.cert_file else None,
+        keyfile=str(broker.key_file) if broker.key_file else None,
+    )

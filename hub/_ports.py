@@ -1,5 +1,5 @@
 """The small protocols through which the session's shell carries out the rules' effects:
-the mirror of :class:`hub._relay.RelayListener`. Tests and other stores plug in here."""
+the mirror of :class:`hub._relay_ports.RelayListener`. Tests and other stores plug in here."""
 
 from __future__ import annotations
 

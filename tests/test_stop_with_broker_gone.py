@@ -11,7 +11,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-from hub._relay import _together
+from hub._together import together as _together
 from tests.brokers import Mosquitto
 from tests.helpers import wait_until
 from tests.hubs import mqtt_peer
