@@ -3,21 +3,21 @@
 It feeds the rules what happens (device events, link changes, messages from the relay, the
 broker coming and going, the clock) and carries out what they decide, in order, through
 small protocols: the outbox (the relay), one alerter per local wrist, the event sink, and
-the level store (saved before anything is published). It never blocks: playing a pattern
-runs in a task, whose outcome is reported when it ends.
+the level store (saved before anything is published): :mod:`hub._effects` carries them out.
+It never blocks: playing a pattern runs in a task, whose outcome is reported when it ends,
+and the disk is waited for in a thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from firmware_bridge import AccelBatch, DeviceEvent, LinkEvent
-from hub._alerts import played
-from hub._events import AlertUndelivered, Confirmed, LinkChanged, Refused
+from hub._effects import Effects
+from hub._events import LinkChanged
 from hub._messages import (
     AckMessage,
     HubStatusMessage,
@@ -31,9 +31,6 @@ from hub._sensing import WearerSensors
 from hub.rules import (
     AckAsked,
     BrokerChanged,
-    Buzz,
-    Commit,
-    Confirm,
     DeviceLink,
     Effect,
     Gesture,
@@ -44,15 +41,13 @@ from hub.rules import (
     Input,
     PairRules,
     Publish,
-    Record,
     ResumeAsked,
-    Save,
     SavedLevel,
     SessionSettings,
     Tick,
     Unreachable,
 )
-from signals import CONFIRMATION, ComfortSignal, HapticPattern, InputEvent, SignalSource
+from signals import ComfortSignal, HapticPattern, InputEvent, SignalSource
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +88,9 @@ class PairSession:
         self._sensors = {
             name: WearerSensors(name, self.settings, notice=observer) for name in players
         }
-        # Effects waiting behind a durable write made in a thread, so a wrist already told
-        # starts playing meanwhile; until they are done, newer effects queue behind them.
-        self._backlog: list[Effect] | None = None
-        self._draining: asyncio.Task[None] | None = None
+        self._effects = Effects(
+            pair_id, players, outbox, observer=observer, store=store, clock=clock
+        )
         # hub.practice looks at gestures first (rehearsal, check-in answers) and hands on
         # those that are signals.
         self._gesture_hooks: dict[str, GestureHook] = {}
@@ -158,7 +152,7 @@ class PairSession:
             saved[name] = SavedLevel(level.level, level.signal_id, level.since, level.next_seq)
             if level.ack_id is not None and level.ack_at is not None:
                 acks[name] = AckMessage(id=level.ack_id, by=name, at=level.ack_at)
-        self._carry_out(self.rules.restore(saved, self._clock(), acks))
+        self._effects.carry_out(self.rules.restore(saved, self._clock(), acks))
 
     def device_event(self, wearer: str, event: DeviceEvent) -> None:
         if isinstance(event, AccelBatch) and (watch := self._accel_hooks.get(wearer)):
@@ -209,9 +203,7 @@ class PairSession:
         """Waits until every effect queued behind a wrist's alert (and any save or commit in
         a thread) is carried out: the publishes after it are in the outbox (the hub waits
         for this when told to stop, so a stop made at that moment still leaves)."""
-        while self._draining is not None and not self._draining.done():
-            # Shielded: a caller giving up (a timeout) must not cancel the save under way.
-            await asyncio.shield(self._draining)
+        await self._effects.settled()
 
     # -- hooks for hub.practice (rehearsal, check-ins, aftercare) --------------------------
 
@@ -267,103 +259,8 @@ class PairSession:
 
     def _feed(self, event: Input) -> list[Effect]:
         effects = self.rules.feed(event)
-        self._carry_out(effects)
+        self._effects.carry_out(effects)
         return effects
-
-    def _carry_out(self, effects: list[Effect]) -> None:
-        if self._backlog is not None:
-            # In order, behind what waits for the disk; a wrist is told at once all the same
-            # unless an earlier wrist effect waits there too (wrists keep their order).
-            backlog = self._backlog
-            for effect in effects:
-                wrist = isinstance(effect, Buzz | Confirm)
-                if wrist and not any(isinstance(e, Buzz | Confirm) for e in backlog):
-                    self._carry_out_one(effect)
-                else:
-                    self._backlog.append(effect)
-            return
-        wrist_told = False
-        for index, effect in enumerate(effects):
-            to_disk = isinstance(effect, Save | Commit) and self._store is not None
-            if to_disk or (wrist_told and isinstance(effect, Save | Commit | Publish)):
-                # A wrist on this hub is being told: the save and the publishes (sealing,
-                # and the relay's sender writing to the broker) wait until its alert has
-                # started, and the disk waits in a thread, so neither holds up the buzz.
-                # With no wrist here to tell, the save (an fsync) still waits in a thread,
-                # with the publishes behind it: nothing leaves before it is durable, and the
-                # event loop (the partner's messages, the wearables, the page) goes on.
-                # Records stay here: whoever asked (a page's resume, say) finds them kept.
-                self._backlog = effects[index:]
-                self._draining = asyncio.get_running_loop().create_task(self._drain())
-                return
-            wrist_told |= isinstance(effect, Buzz | Confirm)
-            self._carry_out_one(effect)
-
-    async def _drain(self) -> None:
-        assert self._backlog is not None
-        # The alert's task runs first (it was made first); this turn lets the driver's
-        # own write task, which that first step makes, go before the work below too.
-        await asyncio.sleep(0)
-        while self._backlog:
-            effect = self._backlog.pop(0)
-            if isinstance(effect, Save | Commit) and self._store is not None:
-                try:
-                    await asyncio.to_thread(self._carry_out_one, effect)
-                except Exception:
-                    # A failed disk must not hold back the stop queued behind it (nor every
-                    # effect after it): the partner is told all the same.
-                    log.exception("saving for %s failed; sending on all the same", self.pair_id)
-            else:
-                try:
-                    self._carry_out_one(effect)
-                except Exception:
-                    # Nor may a failed record hold back the publishes behind it.
-                    log.exception("carrying out %s failed; going on", type(effect).__name__)
-        self._backlog = None
-
-    def _carry_out_one(self, effect: Effect) -> None:
-        match effect:
-            case Save(wearer, saved) if self._store is not None:
-                self._store.save(
-                    self.pair_id,
-                    wearer,
-                    saved.level,
-                    saved.signal_id,
-                    saved.since,
-                    saved.next_seq,
-                )
-            case Commit(wearer, ack) if self._store is not None:
-                self._store.save_ack(self.pair_id, wearer, ack.id, ack.at)
-            case Publish(wearer, message):
-                self._outbox.publish(wearer, message)
-            case Buzz(wearer, pattern, None):
-                # A notice (the link lost or back): it waits its turn, never cutting short
-                # an alert or a confirmation (hub._alerts).
-                self._players[wearer].notify_link(pattern)
-            case Buzz(wearer, pattern, SignalMessage() as message):
-                self._buzz(wearer, self._players[wearer].alert(pattern), message)
-            case Confirm(wearer, signal_id, by):
-                self._confirmed(wearer, signal_id, by)
-            case Record(event):
-                if isinstance(event, Refused):
-                    log.warning("refused: %s", event.reason)
-                self._observe(event)
-
-    def _buzz(self, wearer: str, task: asyncio.Future[bool], message: SignalMessage) -> None:
-        def report(done: asyncio.Future[bool]) -> None:
-            # A cancelled alert was replaced by a newer one: that is not a failure.
-            if not done.cancelled() and not played(done):
-                self._observe(AlertUndelivered(wearer, message))
-
-        task.add_done_callback(report)
-
-    def _confirmed(self, wearer: str, signal_id: str, by: str) -> None:
-        task = self._players[wearer].confirm(CONFIRMATION)
-
-        def report(done: asyncio.Future[bool]) -> None:
-            self._observe(Confirmed(wearer, signal_id, by, self._clock(), played(done)))
-
-        task.add_done_callback(report)
 
 
 def _first(effects: list[Effect], kind: type[M]) -> M | None:
