@@ -29,9 +29,8 @@ from signals._heart import (
     HeartMonitorSettings,
     HeartRateMonitor,
     HeartWindow,
-    MotionMeter,
-    motion_spread,
 )
+from signals._motion_meter import MotionMeter, motion_spread
 from signals._rr import RrCleaning, RrStatistics, clean_rr, rr_statistics
 from signals._tap_calibration import (
     MIN_TAPS,
