@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -32,23 +30,14 @@ from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from hub.lab._bare_hop import BareHop, bare_hop_between, bare_hop_to, bare_hops, hop_topic
 from hub.lab._figures import Latency
+from hub.lab._remote_partner import PARTNER_ADDRESS, READY_TIMEOUT_S, partner_process
 
 # The signals measured, each by the gesture that makes it on a Bangle.js.
 KINDS = ("slow_down", "pause", "stop", "resume")
 # After a cycle, so every alert has finished playing and nothing queues behind the next.
 SETTLE_S = 1.0
-# A hub and its simulated watches connect within this, or the run fails.
-READY_TIMEOUT_S = 15.0
 # A buzz slower than this is a lost signal, not a slow one.
 BUZZ_TIMEOUT_S = 5.0
-# The partner's watch; on the two-hub path it lives in hub.lab._partner_hub's process, which
-# is run by name and so must not be imported here (runpy warns about a module run twice).
-PARTNER_ADDRESS = "BE:0C:00:00:00:02"
-# Where that process finds the broker's credentials.
-USER_VARIABLE = "COMFORT_BENCH_MQTT_USER"
-PASSWORD_VARIABLE = "COMFORT_BENCH_MQTT_PASSWORD"
-# ... and the pair key both hubs share (as `comfort-hub pair-key show` prints it).
-KEY_VARIABLE = "COMFORT_BENCH_PAIR_KEY"
 # Re-alerts would add buzzes nobody measures.
 NO_REALERTS = SessionSettings(realert_interval_s=3600)
 
@@ -95,46 +84,6 @@ class _LocalPartner:
         return (await self._watch.wait_for_buzzes(number))[number - 1].at
 
 
-class _RemotePartner:
-    """The partner's hub and watch in a process of their own (``hub.lab._partner_hub``)."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self._process = process
-        self._buzzes: list[float] = []
-        self._hops: list[float] = []
-        self._heard = asyncio.Event()
-
-    async def until_ready(self) -> None:
-        assert self._process.stdout is not None
-        line = await self._process.stdout.readline()
-        if line.strip() != b"ready":
-            raise RuntimeError(f"the partner's hub did not start: {line!r}")
-
-    async def listen(self) -> None:
-        assert self._process.stdout is not None
-        async for line in self._process.stdout:
-            word, _, at = line.decode().partition(" ")
-            if word in ("buzz", "hop"):
-                (self._buzzes if word == "buzz" else self._hops).append(float(at))
-                self._heard.set()
-
-    def count(self) -> int:
-        return len(self._buzzes)
-
-    async def buzz_at(self, number: int) -> float:
-        return await self._nth(self._buzzes, number)
-
-    async def hop_at(self, number: int) -> float:
-        """When the partner's process had the bare hop's ``number``-th message."""
-        return await self._nth(self._hops, number)
-
-    async def _nth(self, times: list[float], number: int) -> float:
-        while len(times) < number:
-            self._heard.clear()
-            await self._heard.wait()
-        return times[number - 1]
-
-
 def _hub(
     pair_id: str,
     name: str,
@@ -172,7 +121,7 @@ async def _pair(
     async with contextlib.AsyncExitStack() as stack:
         if two_hubs:
             topic = hop_topic()
-            remote = await stack.enter_async_context(_partner_process(broker, key, topic))
+            remote = await stack.enter_async_context(partner_process(broker, key, topic))
             hop = await stack.enter_async_context(bare_hop_to(broker, topic, remote.hop_at))
             partner: _Partner = remote
             hub = _hub(pair_id, "alex", alex, broker, backends, key)
@@ -189,46 +138,6 @@ async def _pair(
         finally:
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
-
-
-@contextlib.asynccontextmanager
-async def _partner_process(
-    broker: BrokerAddress, key: PairKey, hop_topic: str
-) -> AsyncIterator[_RemotePartner]:
-    secrets = {
-        USER_VARIABLE: broker.username,
-        PASSWORD_VARIABLE: broker.password,
-        KEY_VARIABLE: key.to_text(),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub.lab._partner_hub",
-        str(broker),
-        key.pair,
-        hop_topic,
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, **{key: value for key, value in secrets.items() if value}},
-    )
-    partner = _RemotePartner(process)
-    listening: asyncio.Task[None] | None = None
-    try:
-        async with asyncio.timeout(READY_TIMEOUT_S):
-            await partner.until_ready()
-        listening = asyncio.create_task(partner.listen())
-        yield partner
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        try:
-            async with asyncio.timeout(READY_TIMEOUT_S):
-                await process.wait()
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-        if listening is not None:
-            listening.cancel()
-            await asyncio.gather(listening, return_exceptions=True)
 
 
 async def wrist_to_wrist(broker: BrokerAddress, cycles: int, *, two_hubs: bool) -> PathResult:

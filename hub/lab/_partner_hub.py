@@ -29,14 +29,13 @@ from hub._pair_key import PairKey
 from hub._session import SessionSettings
 from hub._signing import MessageSeal
 from hub.lab._bare_hop import listen_for_hops
-from hub.lab._bench_latency import (
+from hub.lab._remote_partner import (
     KEY_VARIABLE,
     PARTNER_ADDRESS,
     PASSWORD_VARIABLE,
+    READY_TIMEOUT_S,
     USER_VARIABLE,
 )
-
-READY_TIMEOUT_S = 15.0
 
 
 async def serve(broker: BrokerAddress, pair_id: str, key: PairKey, hop_topic: str) -> None:
