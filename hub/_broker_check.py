@@ -13,7 +13,7 @@ import secrets
 
 import aiomqtt
 
-from hub._broker import NO_DELAY, BrokerAddress
+from hub._broker import NO_DELAY, BrokerAddress, tls_parameters
 
 # How long the one question may take; a broker slower than this is left to the hub's wait.
 CHECK_TIMEOUT_S = 5.0
@@ -38,7 +38,7 @@ async def check_credentials(broker: BrokerAddress, *, timeout_s: float = CHECK_T
         broker.port,
         username=broker.username,
         password=broker.password,
-        tls_params=_tls(broker),
+        tls_params=tls_parameters(broker),
         # A throwaway identity with a clean session: the hub's own persistent session and
         # its last will are left alone.
         identifier=f"comfort-hub-check-{secrets.token_hex(4)}",
@@ -68,13 +68,3 @@ def _refusal(rc: object) -> str | None:
     if not isinstance(value, int):
         return None
     return _REFUSED_V5.get(value) or _REFUSED.get(value)
-
-
-def _tls(broker: BrokerAddress) -> aiomqtt.TLSParameters | None:
-    if not broker.tls:
-        return None
-    return aiomqtt.TLSParameters(
-        ca_certs=str(broker.ca_file) if broker.ca_file else None,
-        certfile=str(broker.cert_file) if broker.cert_file else None,
-        keyfile=str(broker.key_file) if broker.key_file else None,
-    )
