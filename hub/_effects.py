@@ -20,6 +20,7 @@ from hub._ports import Alerter, EventSink, LevelStore, Outbox
 from hub.rules import Buzz, Commit, Confirm, Effect, Publish, Record, Save
 from signals import CONFIRMATION
 
+# Under the session's name, as before this moved out of it.
 log = logging.getLogger("hub._session")
 
 

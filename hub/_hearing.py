@@ -24,6 +24,7 @@ from hub._relay_ports import RelayHook, RelayListener
 from hub._signing import MessageSeal, SealRefused
 from hub._topics import HubTopicKind, TopicKind, Topics
 
+# Under the relay's name: what it hears and refuses is said as the relay's, as it always was.
 log = logging.getLogger("hub._relay")
 
 M = TypeVar("M", SignalMessage, AckMessage, StateMessage, HubStatusMessage)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from hub._signing import SealRefused
 
+# Under the relay's name: what it hears and refuses is said as the relay's, as it always was.
 log = logging.getLogger("hub._relay")
 
 # Topics of the partner's side heard sealed with another key, kept for the page: a partner hub

@@ -33,6 +33,18 @@ def link_is(seen: Recorder, state: str) -> bool:
     return [c.event.state for c in seen.of(LinkChanged)][-1:] == [state]
 
 
+async def drop(watch: SimulatedBangle, seen: Recorder) -> None:
+    """The wearable goes out of range, and its hub has noticed."""
+    watch.leave()
+    await wait_until(lambda: link_is(seen, "lost"))
+
+
+async def bring_back(watch: SimulatedBangle, seen: Recorder) -> None:
+    """The wearable is back in range, and its hub has its link again."""
+    watch.come_back()
+    await wait_until(lambda: link_is(seen, "restored"), within_s=10)
+
+
 def alerted(seen: Recorder) -> list[tuple[str, str]]:
     return [(a.message.signal, a.message.id) for a in seen.of(PartnerAlerted)]
 
@@ -53,10 +65,8 @@ async def test_an_acknowledged_stop_is_not_felt_again_when_the_signallers_link_b
         sam.press()
         await wait_until(lambda: times_played(alex, CONFIRMATION) == 1)
 
-        alex.leave()
-        await wait_until(lambda: link_is(alex_seen, "lost"))
-        alex.come_back()
-        await wait_until(lambda: link_is(alex_seen, "restored"), within_s=10)
+        await drop(alex, alex_seen)
+        await bring_back(alex, alex_seen)
         # alex lifts the stop: published after anything the blip made, on the same topic,
         # so once sam's hub has the resume it has had everything before it.
         await resume(alex)
@@ -87,13 +97,11 @@ async def test_a_stop_not_yet_acknowledged_keeps_being_re_alerted_through_a_blip
         await wait_until(lambda: times_played(sam, STOP) == 1)
         ((_, stop),) = alerted(sam_seen)
 
-        alex.leave()
-        await wait_until(lambda: link_is(alex_seen, "lost"))
+        await drop(alex, alex_seen)
         # alex cannot be reached; the stop still waits for sam, and sam still feels it.
         before = len(sam_seen.of(Realerted))
         await wait_until(lambda: len(sam_seen.of(Realerted)) >= before + 2, within_s=5)
-        alex.come_back()
-        await wait_until(lambda: link_is(alex_seen, "restored"), within_s=10)
+        await bring_back(alex, alex_seen)
         before = len(sam_seen.of(Realerted))
         await wait_until(lambda: len(sam_seen.of(Realerted)) >= before + 1, within_s=5)
         assert {r.message.id for r in sam_seen.of(Realerted)} == {stop}, "the same stop"
